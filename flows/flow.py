@@ -1,0 +1,113 @@
+"""The article's documented flow, "cancel a Secure Login System opt-out", as composable steps.
+
+Each step is a function a test can call on its own; `cancel_sls_opt_out` is their sequence:
+
+    from flows import PortalUser, cancel_sls_opt_out
+    cancel_sls_opt_out(page, "http://127.0.0.1:5000", PortalUser.from_scenario(entry))
+"""
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from .devices import device_for
+from .pages import HomePage, PortalMenu, SecureLoginSettingsPage
+
+ARTICLE_STEPS = {
+    "ja": [
+        "ブラウザーを開いてibkr.comに進んでください。",
+        "ログイン > ポータル・ログインをクリックしてください。",
+        "ログイン情報を入力し、セキュリティデバイスを利用して認証作業を完了させてください。",
+        "左側のメニューより、設定 > ユーザー設定をクリックし、セキュア・ログイン・システムの横にある設定「ギア」アイコンをクリックしてください。",
+        "「セキュア・ログイン設定」のボックス内にある設定アイコンをクリックしてください。",
+        "「ログイン時には常にセキュアログイン・デバイスの使用を希望します」を選択して次に進むをクリックしてください。",
+        "設定更新の確認通知が表示されます。OK をクリックして作業を終了してください。",
+    ],
+    "en": [
+        "Open a browser and go to ibkr.com.",
+        "Click Log In > Portal Login.",
+        "Enter your login credentials and complete authentication with your security device.",
+        "In the left menu click Settings > User Settings, then the gear beside Secure Login System.",
+        "Click the settings icon in the Secure Login Settings box.",
+        "Select \"I would like to always use my Secure Login Device when logging in\" and click Continue.",
+        "A confirmation of the settings update appears. Click OK to finish.",
+    ],
+}
+
+
+@dataclass
+class PortalUser:
+    """A portal user as the flow needs one: credentials, language and a device emulator."""
+
+    username: str
+    password: str
+    locale: str = "ja"
+    device: object = None
+    entry: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_scenario(cls, entry, clock=time.time):
+        return cls(entry["username"], entry["password"], entry["locale"],
+                   device_for(entry["devices"][0], clock=clock), entry)
+
+
+@dataclass
+class StepResult:
+    number: int
+    text: str
+    seconds: float
+
+
+class StepRunner:
+    """Times each article step and tells a reporter (the demo's printer, a caption)."""
+
+    def __init__(self, lang, on_start=None, on_done=None):
+        self.lang, self.on_start, self.on_done = lang, on_start, on_done
+        self.results = []
+
+    @contextmanager
+    def step(self, number):
+        text = ARTICLE_STEPS[self.lang][number - 1]
+        if self.on_start:
+            self.on_start(number, text)
+        started = time.perf_counter()
+        yield
+        result = StepResult(number, text, time.perf_counter() - started)
+        self.results.append(result)
+        if self.on_done:
+            self.on_done(result)
+
+
+def open_home(page, base_url, lang):
+    return HomePage(page, lang).navigate(base_url).expect_loaded()
+
+
+def log_in_with_security_device(page, login_page, user):
+    login_page.log_in(user.username, user.password).authenticate(user.device)
+    # Once logged in, the portal speaks the user's own locale.
+    return PortalMenu(page, user.locale).expect_loaded()
+
+
+def open_secure_login_system(menu):
+    return menu.open_user_settings().open_secure_login_system()
+
+
+def cancel_sls_opt_out(page, base_url, user, lang=None, on_start=None, on_done=None):
+    """Run the article's seven steps; returns the timed steps. Fails unless the enrolled
+    heading is shown at the end."""
+    lang = lang or user.locale
+    run = StepRunner(lang, on_start, on_done)
+    with run.step(1):
+        home = open_home(page, base_url, lang)
+    with run.step(2):
+        login_page = home.choose_portal_login()
+    with run.step(3):
+        menu = log_in_with_security_device(page, login_page, user)
+    with run.step(4):
+        box = open_secure_login_system(menu)
+    with run.step(5):
+        settings = box.open_settings().expect_opted_out()
+    with run.step(6):
+        confirmation = settings.choose_always_use_device().continue_()
+    with run.step(7):
+        confirmation.ok().expect_enrolled()
+    return run.results

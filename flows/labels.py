@@ -1,0 +1,51 @@
+"""The exact ja/en accessible names from ../shared/portal-contract.md and the article.
+
+Page objects read labels from here only, so a changed label is changed in one place and an
+outside suite can check the portal against the same table.
+"""
+LABELS = {
+    "ja": {
+        "home_login": "ログイン",
+        "portal_login": "ポータル・ログイン",
+        "trading_login": "トレーディング・プラットフォーム",
+        "username": "ユーザー名",
+        "password": "パスワード",
+        "log_in": "ログイン",
+        "security_code": "セキュリティ・コード",
+        "settings": "設定",
+        "user_settings": "ユーザー設定",
+        "security": "セキュリティ",
+        "secure_login_system": "セキュア・ログイン・システム",
+        "secure_login_settings": "セキュア・ログイン設定",
+        "not_required": "取引にセキュアログインが必要ではありません",
+        "always_use_device": "ログイン時には常にセキュアログイン・デバイスの使用を希望します",
+        "continue": "次に進む",
+        "ok": "OK",
+        "cancel": "キャンセル",
+        "required": "取引にセキュアログインが必要です",
+        "log_out": "ログアウト",
+        "trading": "取引",
+    },
+    "en": {
+        "home_login": "Log In",
+        "portal_login": "Portal Login",
+        "trading_login": "Trading Platform",
+        "username": "Username",
+        "password": "Password",
+        "log_in": "Log In",
+        "security_code": "Security Code",
+        "settings": "Settings",
+        "user_settings": "User Settings",
+        "security": "Security",
+        "secure_login_system": "Secure Login System",
+        "secure_login_settings": "Secure Login Settings",
+        "not_required": "Secure Login is not required for trading",
+        "always_use_device": "I would like to always use my Secure Login Device when logging in",
+        "continue": "Continue",
+        "ok": "OK",
+        "cancel": "Cancel",
+        "required": "Secure Login is required for trading",
+        "log_out": "Log Out",
+        "trading": "Trading",
+    },
+}

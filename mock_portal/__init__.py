@@ -1,0 +1,76 @@
+"""A mock of the brokerage's Client Portal, faithful to the knowledge-base article
+"cancel a Secure Login System opt-out" (ja and en)."""
+import os
+import secrets
+from contextlib import closing
+
+from flask import Flask, g, render_template
+from werkzeug.exceptions import HTTPException
+
+from . import db, i18n, scenario, sessions
+from .clock import Clock
+
+
+def create_app(test_config=None):
+    """Application factory: defaults, then the instance's or the test's configuration."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        DATABASE=os.path.join(app.instance_path, "portal.sqlite"),
+        CLOCK=Clock(),
+        BOOT_ID=secrets.token_hex(8),  # a restart refuses the confirmations of the previous run
+        PASSWORD_HASH_METHOD="scrypt",
+        SESSION_IDLE_SECONDS=30 * 60,
+        TEST_HOOKS=False,              # the reset/clock routes; never on unless asked for
+        SEED_DEMO=True,                # a new, empty database gets the built-in demo scenario
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+    os.makedirs(os.path.dirname(os.path.abspath(app.config["DATABASE"])), exist_ok=True)
+
+    db.init_app(app)
+    if app.config["SEED_DEMO"]:
+        with closing(db.connect(app.config["DATABASE"])) as conn:
+            if db.is_empty(conn):
+                scenario.replace(conn, scenario.demo(), app.config["PASSWORD_HASH_METHOD"])
+    i18n.init_app(app)
+
+    app.before_request(sessions.load)
+    app.before_request(_csrf_on_post)
+    app.after_request(sessions.save_cookie)
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _error_page)
+
+    from . import auth, home, portal
+    app.register_blueprint(home.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(portal.bp)
+    if app.config["TEST_HOOKS"]:
+        from . import testing
+        app.register_blueprint(testing.bp)
+    return app
+
+
+def _csrf_on_post():
+    from flask import request
+    if request.method == "POST" and not (request.blueprint == "testing"):
+        sessions.check_csrf()
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'")
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _error_page(exc):
+    """Every error is a page in the user's language with one clear sentence, never a trace."""
+    key = exc.description if isinstance(exc.description, str) and exc.description.startswith("error.") \
+        else f"error.http_{exc.code}"
+    return render_template("error.html", message_key=key, code=exc.code, lang=i18n.current_lang()), exc.code

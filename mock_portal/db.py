@@ -1,0 +1,56 @@
+"""The SQLite file that holds all portal state: one connection per request, WAL mode."""
+import sqlite3
+from contextlib import closing, contextmanager
+from importlib import resources
+
+from flask import current_app, g
+
+
+def connect(path):
+    """Open the database file with the settings every caller needs."""
+    conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 10000")
+    return conn
+
+
+def init_schema(conn):
+    """Create the tables on first start; a no-op on an existing file."""
+    # WAL lets readers go on while one request writes, and survives a kill mid-write.
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.executescript(resources.files("mock_portal").joinpath("schema.sql").read_text())
+
+
+def is_empty(conn):
+    return conn.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
+
+
+@contextmanager
+def transaction(conn):
+    """BEGIN IMMEDIATE takes the write lock up front, so check-then-write is atomic."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def get_db():
+    if "db" not in g:
+        g.db = connect(current_app.config["DATABASE"])
+    return g.db
+
+
+def close_db(exc=None):
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+def init_app(app):
+    with closing(connect(app.config["DATABASE"])) as conn:
+        init_schema(conn)
+    app.teardown_appcontext(close_db)

@@ -1,0 +1,177 @@
+"""The scenario file: validated as a whole, then written in one transaction.
+
+The CLI (`slskit serve --scenario`), the first start of a new database, the test-only reset
+hook and the pytest fixtures all go through `validate` and `replace`/`add_users` here.
+"""
+import base64
+import binascii
+import json
+import re
+from importlib import resources
+
+from werkzeug.security import generate_password_hash
+
+from .db import transaction
+
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+ACCOUNT_ID = re.compile(r"^[A-Z]{1,2}[0-9]{4,10}$")
+USER_KEYS = {"username": str, "password": str, "account_id": str, "primary": bool,
+             "locale": str, "sls_opted_out": bool, "devices": list}
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be loaded; the message names the entry and the problem."""
+
+
+def _check_totp_secret(value):
+    if not isinstance(value, str):
+        return "must be a base32 string"
+    cleaned = value.replace(" ", "").upper()
+    try:
+        raw = base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
+    except (binascii.Error, ValueError):
+        return "is not valid base32"
+    if len(raw) < 16:
+        return "must hold at least 128 bits (26 or more base32 characters)"
+    return None
+
+
+# Each device type: its required fields and their checks. New types add a row here.
+DEVICE_TYPES = {
+    "authenticator_app": {"totp_secret": _check_totp_secret},
+}
+
+
+def _device_errors(where, device):
+    if not isinstance(device, dict):
+        yield f"{where}: must be an object"
+        return
+    kind = device.get("type")
+    if kind not in DEVICE_TYPES:
+        yield f"{where}.type: unknown device type {kind!r} (known: {', '.join(DEVICE_TYPES)})"
+        return
+    fields = DEVICE_TYPES[kind]
+    for key in device:
+        if key != "type" and key not in fields:
+            yield f"{where}: unknown key {key!r}"
+    for key, check in fields.items():
+        if key not in device:
+            yield f"{where}: missing {key!r}"
+        elif (problem := check(device[key])):
+            yield f"{where}.{key}: {problem}"
+
+
+def _user_errors(where, user):
+    if not isinstance(user, dict):
+        yield f"{where}: must be an object"
+        return
+    for key in user:
+        if key not in USER_KEYS:
+            yield f"{where}: unknown key {key!r}"
+    for key, kind in USER_KEYS.items():
+        if key not in user:
+            yield f"{where}: missing {key!r}"
+        elif not isinstance(user[key], kind):
+            yield f"{where}.{key}: must be a {'boolean' if kind is bool else kind.__name__}"
+    if isinstance(user.get("username"), str) and not USERNAME.match(user["username"]):
+        yield f"{where}.username: must be 1-64 letters, digits, '.', '_' or '-'"
+    if isinstance(user.get("password"), str) and not user["password"]:
+        yield f"{where}.password: must not be empty"
+    if isinstance(user.get("account_id"), str) and not ACCOUNT_ID.match(user["account_id"]):
+        yield f"{where}.account_id: must look like U1234567"
+    if user.get("locale") not in (None, "ja", "en") and isinstance(user.get("locale"), str):
+        yield f"{where}.locale: must be 'ja' or 'en'"
+    if isinstance(user.get("devices"), list):
+        if not user["devices"]:
+            yield f"{where}.devices: a user needs at least one security device"
+        for j, device in enumerate(user["devices"]):
+            yield from _device_errors(f"{where}.devices[{j}]", device)
+
+
+def validate(scenario, existing=()):
+    """Raise ScenarioError naming the first problem; `existing` are users already stored."""
+    if not isinstance(scenario, dict):
+        raise ScenarioError("the top level must be an object with a 'users' list")
+    for key in scenario:
+        if key != "users":
+            raise ScenarioError(f"unknown key {key!r} at the top level")
+    users = scenario.get("users")
+    if not isinstance(users, list):
+        raise ScenarioError("'users' must be a list")
+    for i, user in enumerate(users):
+        for problem in _user_errors(f"users[{i}]", user):
+            raise ScenarioError(problem)
+    seen = {u["username"] for u in existing}
+    primaries = {}
+    for u in existing:
+        if u["primary"]:
+            primaries[u["account_id"]] = u["username"]
+    for i, user in enumerate(users):
+        if user["username"] in seen:
+            raise ScenarioError(f"users[{i}].username: {user['username']!r} appears twice")
+        seen.add(user["username"])
+        if user["primary"]:
+            if user["account_id"] in primaries:
+                raise ScenarioError(
+                    f"users[{i}].primary: account {user['account_id']} already has the primary "
+                    f"user {primaries[user['account_id']]!r}; an account has exactly one")
+            primaries[user["account_id"]] = user["username"]
+    for i, user in enumerate(users):
+        if user["account_id"] not in primaries:
+            raise ScenarioError(
+                f"users[{i}].account_id: account {user['account_id']} has no primary user")
+    return scenario
+
+
+def load_file(path):
+    """Read and validate a scenario file; errors name the file."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except OSError as e:
+        raise ScenarioError(f"{path}: cannot be read ({e.strerror})") from None
+    except json.JSONDecodeError as e:
+        raise ScenarioError(f"{path}: not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
+    try:
+        return validate(data)
+    except ScenarioError as e:
+        raise ScenarioError(f"{path}: {e}") from None
+
+
+def demo():
+    """The built-in demo scenario, used on a new database and by `slskit demo`."""
+    return json.loads(resources.files("mock_portal").joinpath("demo_scenario.json").read_text("utf-8"))
+
+
+def _existing_users(conn):
+    return [{"username": r["username"], "account_id": r["account_id"], "primary": bool(r["is_primary"])}
+            for r in conn.execute("SELECT username, account_id, is_primary FROM users")]
+
+
+def _insert(conn, users, hash_method):
+    for user in users:
+        conn.execute("INSERT OR IGNORE INTO accounts (account_id) VALUES (?)", (user["account_id"],))
+        conn.execute(
+            "INSERT INTO users (username, password_hash, account_id, is_primary, locale, sls_opted_out)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (user["username"], generate_password_hash(user["password"], method=hash_method),
+             user["account_id"], int(user["primary"]), user["locale"], int(user["sls_opted_out"])))
+        for device in user["devices"]:
+            conn.execute("INSERT INTO devices (username, type, config) VALUES (?, ?, ?)",
+                         (user["username"], device["type"], json.dumps(device)))
+
+
+def replace(conn, scenario, hash_method):
+    """Replace every user, account and everything that hangs off them with the scenario's."""
+    validate(scenario)
+    with transaction(conn):
+        for table in ("confirmations", "sessions", "messages", "audit_log", "devices", "users", "accounts"):
+            conn.execute(f"DELETE FROM {table}")
+        _insert(conn, scenario["users"], hash_method)
+
+
+def add_users(conn, users, hash_method):
+    """Add users next to the stored ones (the pytest user factory's hook)."""
+    with transaction(conn):
+        validate({"users": users}, existing=_existing_users(conn))
+        _insert(conn, users, hash_method)

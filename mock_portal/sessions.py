@@ -1,0 +1,108 @@
+"""Server-side sessions and CSRF tokens.
+
+The cookie carries only a random id; the row holds who is logged in, the pending login and
+the CSRF token. Logging in replaces the row (session rotation), logging out deletes it.
+"""
+import hmac
+import secrets
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, g, request
+
+from .db import get_db, transaction
+
+COOKIE = "slskit_session"
+
+
+def _clock():
+    return current_app.config["CLOCK"]
+
+
+def load():
+    """before_request: find the session named by the cookie, drop it when idle too long."""
+    g.session, g.user, g.new_session_id = None, None, None
+    sid = request.cookies.get(COOKIE)
+    if not sid or len(sid) > 100:
+        return
+    db = get_db()
+    row = db.execute("SELECT * FROM sessions WHERE session_id = ?", (sid,)).fetchone()
+    if row is None:
+        return
+    now = _clock().now()
+    if now - row["last_seen"] > current_app.config["SESSION_IDLE_SECONDS"]:
+        db.execute("DELETE FROM sessions WHERE session_id = ?", (sid,))
+        g.session_expired = True
+        return
+    if now - row["last_seen"] > 30:  # keep writes rare: idle time has minute resolution anyway
+        db.execute("UPDATE sessions SET last_seen = ? WHERE session_id = ?", (now, sid))
+    g.session = row
+    if row["username"]:
+        g.user = db.execute("SELECT * FROM users WHERE username = ?", (row["username"],)).fetchone()
+
+
+def _create(db, lang, **fields):
+    now = _clock().now()
+    sid = secrets.token_urlsafe(32)
+    row = {"session_id": sid, "csrf_token": secrets.token_urlsafe(32), "lang": lang,
+           "created_at": now, "last_seen": now, **fields}
+    cols = ", ".join(row)
+    db.execute(f"INSERT INTO sessions ({cols}) VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
+    g.session = db.execute("SELECT * FROM sessions WHERE session_id = ?", (sid,)).fetchone()
+    g.new_session_id = sid
+    return g.session
+
+
+def ensure(lang):
+    """An anonymous session for pages with forms (their CSRF token lives in it)."""
+    db = get_db()
+    if g.session is None:
+        return _create(db, lang)
+    if g.session["lang"] != lang and not g.session["username"]:
+        db.execute("UPDATE sessions SET lang = ? WHERE session_id = ?", (lang, g.session["session_id"]))
+        g.session = db.execute("SELECT * FROM sessions WHERE session_id = ?",
+                               (g.session["session_id"],)).fetchone()
+    return g.session
+
+
+def rotate(lang, **fields):
+    """Replace the current session by a new id (login steps), so a fixed id is worthless."""
+    db = get_db()
+    with transaction(db):
+        if g.session is not None:
+            db.execute("DELETE FROM sessions WHERE session_id = ?", (g.session["session_id"],))
+        _create(db, lang, **fields)
+    if g.session["username"]:
+        g.user = db.execute("SELECT * FROM users WHERE username = ?", (g.session["username"],)).fetchone()
+    return g.session
+
+
+def end():
+    if g.session is not None:
+        get_db().execute("DELETE FROM sessions WHERE session_id = ?", (g.session["session_id"],))
+    g.session, g.user = None, None
+    g.new_session_id = ""
+
+
+def check_csrf():
+    """before_request for every POST: same origin and the session's token, else 400."""
+    origin = request.headers.get("Origin")
+    if origin and origin != "null":
+        parts = urlsplit(origin)
+        if f"{parts.scheme}://{parts.netloc}" != f"{request.scheme}://{request.host}":
+            abort(400, description="error.cross_origin")
+    token = request.form.get("csrf_token", "")
+    if g.session is None or not token or not hmac.compare_digest(token, g.session["csrf_token"]):
+        abort(400, description="error.csrf")
+
+
+def save_cookie(response):
+    """after_request: hand out a new or rotated id; clear it after logout."""
+    sid = g.get("new_session_id")
+    if sid is None:
+        return response
+    secure = request.is_secure
+    if sid:
+        response.set_cookie(COOKIE, sid, httponly=True, samesite="Lax", secure=secure, path="/")
+    else:
+        response.delete_cookie(COOKIE, httponly=True, samesite="Lax", secure=secure, path="/")
+    return response
