@@ -1,0 +1,2 @@
+"""The project's own test configuration. The fixtures live in the installed plugin
+(`flows.plugin`, entry point `pytest11`), which other teams get with `pip install slskit`."""

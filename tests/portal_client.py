@@ -1,0 +1,78 @@
+"""Helpers for the Flask-level tests: the base scenario and a visitor using the test client."""
+import re
+
+import pyotp
+
+SCENARIO = {"users": [
+    {"username": "alice", "password": "alice pass 1", "account_id": "U1000001", "primary": True,
+     "locale": "ja", "sls_opted_out": True,
+     "devices": [{"type": "authenticator_app", "totp_secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"}]},
+    {"username": "bob", "password": "bob pass 2", "account_id": "U1000001", "primary": False,
+     "locale": "ja", "sls_opted_out": True,
+     "devices": [{"type": "authenticator_app", "totp_secret": "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TFOQ"}]},
+    {"username": "carol", "password": "carol pass 3", "account_id": "U2000002", "primary": True,
+     "locale": "en", "sls_opted_out": True,
+     "devices": [{"type": "authenticator_app", "totp_secret": "NB2W45DFOIZA4ZLMOVZ3A2LTMJSW4ZLSEZ4HS7I5"}]},
+]}
+USERS = {u["username"]: u for u in SCENARIO["users"]}
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+CONFIRMATION = re.compile(r'name="confirmation" value="([^"]+)"')
+
+
+class Visitor:
+    """A person using the portal through Flask's test client (keeps cookies like a browser)."""
+
+    def __init__(self, client, clock):
+        self.client, self.clock = client, clock
+        self.csrf = None
+
+    def get(self, path, **kw):
+        response = self.client.get(path, **kw)
+        match = CSRF.search(response.get_data(as_text=True))
+        if match:
+            self.csrf = match.group(1)
+        return response
+
+    def post(self, path, data=None, csrf=True, **kw):
+        data = dict(data or {})
+        if csrf and "csrf_token" not in data:
+            data["csrf_token"] = self.csrf
+        response = self.client.post(path, data=data, **kw)
+        match = CSRF.search(response.get_data(as_text=True))
+        if match:
+            self.csrf = match.group(1)
+        return response
+
+    def code(self, username, offset_steps=0):
+        secret = USERS[username]["devices"][0]["totp_secret"]
+        return pyotp.TOTP(secret).generate_otp(int(self.clock.now() // 30) + offset_steps)
+
+    def submit_password(self, username, password=None):
+        self.get("/sso/login")
+        return self.post("/sso/login", {"username": username,
+                                        "password": password if password is not None else USERS[username]["password"]})
+
+    def log_in(self, username):
+        self.submit_password(username)
+        self.get("/sso/login/code")
+        response = self.post("/sso/login/code", {"code": self.code(username)}, follow_redirects=True)
+        assert response.request.path == "/portal/", response.get_data(as_text=True)
+        return response
+
+    def press_continue(self):
+        self.get("/portal/settings/secure-login")
+        return self.post("/portal/settings/secure-login", {"choice": "always_use_device"})
+
+    def open_confirmation(self):
+        response = self.press_continue()
+        assert response.status_code == 303, response.get_data(as_text=True)
+        page = self.get(response.headers["Location"])
+        return CONFIRMATION.search(page.get_data(as_text=True)).group(1)
+
+
+def opted_out(conn, username):
+    return bool(conn.execute("SELECT sls_opted_out FROM users WHERE username = ?", (username,)).fetchone()[0])
+
+
+def text(response):
+    return response.get_data(as_text=True)

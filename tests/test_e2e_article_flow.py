@@ -1,0 +1,56 @@
+"""The article's flow end to end: real Chromium, real `slskit serve`, real SQLite file."""
+import pytest
+from playwright.sync_api import expect
+
+from flows import cancel_sls_opt_out
+from flows.pages import HomePage, SecureLoginSettingsPage
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_opted_out_primary_user_cancels_the_opt_out(page, portal, portal_user, lang):
+    user = portal_user(sls_opted_out=True, locale=lang)
+    steps = cancel_sls_opt_out(page, portal.base_url, user)
+    assert [s.number for s in steps] == [1, 2, 3, 4, 5, 6, 7]
+    assert portal.user_state(user.username)["sls_opted_out"] == 0
+    page.reload()
+    SecureLoginSettingsPage(page, lang).expect_enrolled()
+
+
+def test_cancel_in_the_confirmation_changes_nothing(page, portal, portal_user):
+    user = portal_user(sls_opted_out=True)
+    from flows.flow import log_in_with_security_device, open_home, open_secure_login_system
+    menu = log_in_with_security_device(page, open_home(page, portal.base_url, "ja").choose_portal_login(), user)
+    settings = open_secure_login_system(menu).open_settings().expect_opted_out()
+    settings = settings.choose_always_use_device().continue_().cancel()
+    settings.expect_opted_out()
+    expect(settings.notice).to_contain_text("変更はキャンセルされました")
+    assert portal.user_state(user.username)["sls_opted_out"] == 1
+
+
+def test_wrong_password_shows_the_message_in_the_page_language(page, portal, portal_user):
+    user = portal_user(locale="en")
+    login = HomePage(page, "en").navigate(portal.base_url).choose_portal_login()
+    login.fill(user.username, "wrong password").submit()
+    expect(login.error).to_have_text("Invalid username or password.")
+
+
+def test_replayed_code_is_refused_in_the_browser(page, new_context, portal, portal_user):
+    user = portal_user()
+    code = user.device.code()
+    first = HomePage(page, "ja").navigate(portal.base_url).choose_portal_login()
+    first.log_in(user.username, user.password).fill(code).submit()
+    expect(page.get_by_role("button", name="ログアウト")).to_be_visible()
+    other = new_context().new_page()
+    second = HomePage(other, "ja").navigate(portal.base_url).choose_portal_login()
+    code_page = second.log_in(user.username, user.password)
+    code_page.fill(code).submit()
+    expect(code_page.error).to_contain_text("既に使用されています")
+
+
+def test_logged_in_page_from_saved_state_reaches_the_settings(logged_in_page, portal):
+    from flows.pages import PortalMenu
+    logged_in_page.goto(portal.url("/portal/"))
+    box = PortalMenu(logged_in_page, "ja").open_user_settings().open_secure_login_system()
+    box.open_settings().expect_opted_out()
