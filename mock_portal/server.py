@@ -56,11 +56,11 @@ def serve(host="127.0.0.1", port=5000, database=None, scenario_path=None, test_h
                              "choose another with --port (or --port 0 for a free one)", 1) from None
         raise StartError(f"slskit serve: cannot listen on {host}:{port} ({e.strerror})", 1) from None
     shown = f"[{server.effective_host}]" if ":" in str(server.effective_host) else server.effective_host
-    signal.signal(signal.SIGTERM, _stop)
-    print(f"Serving on http://{shown}:{server.effective_port}", file=out, flush=True)
     try:
-        server.run()
-    except KeyboardInterrupt:
+        signal.signal(signal.SIGTERM, _stop)
+        print(f"Serving on http://{shown}:{server.effective_port}", file=out, flush=True)
+        server.run()  # returns on KeyboardInterrupt (Ctrl-C, or SIGTERM through _stop)
+    except KeyboardInterrupt:  # a signal that came before run() took over
         pass
     finally:
         server.close()

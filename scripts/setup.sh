@@ -1,0 +1,49 @@
+# Sourced by demo.sh and test.sh: installs what is missing, and is quick when nothing is.
+#  - Debian/Ubuntu packages: python3-venv, and Chromium (+ CJK fonts) unless a browser is found
+#  - .venv with the kit and its test dependencies (re-installed when pyproject.toml changes)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+have_browser() {
+  [ -n "${SLSKIT_CHROMIUM:-}" ] && [ -x "${SLSKIT_CHROMIUM}" ] && return 0
+  ls "${PLAYWRIGHT_BROWSERS_PATH:-$HOME/.cache/ms-playwright}"/chromium-*/chrome-linux*/chrome >/dev/null 2>&1 && return 0
+  command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1
+}
+
+packages=()
+command -v python3 >/dev/null 2>&1 || packages+=(python3)
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || packages+=(python3-venv)
+have_browser || packages+=(chromium)
+if command -v dpkg-query >/dev/null 2>&1 && ! dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q 'ok installed'; then
+  packages+=(fonts-noto-cjk)  # Japanese labels render as boxes without a CJK font
+fi
+if [ ${#packages[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    say "missing: ${packages[*]}; install them with your package manager (this script knows apt-get only)"
+    exit 1
+  fi
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { say "missing: ${packages[*]}; run as root or install them: apt-get install ${packages[*]}"; exit 1; }
+    sudo="sudo"
+  fi
+  say "installing ${packages[*]} (apt-get)"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  say "creating .venv"
+  python3 -m venv .venv
+fi
+stamp=".venv/.slskit-installed"
+want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  say "installing the kit and its test dependencies into .venv (pip)"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+  echo "$want" > "$stamp"
+fi
+export PATH="$PWD/.venv/bin:$PATH"
