@@ -1,4 +1,5 @@
-"""The `slskit` command line: `serve` the mock portal, run the article's flow as a `demo`."""
+"""The `slskit` command line: `serve` the mock portal, run the article's flow as a `demo`,
+render its `screenshots`."""
 import argparse
 import json
 import os
@@ -100,6 +101,23 @@ def _demo(args):
                 portal.stop()
 
 
+def _screenshots(args):
+    from playwright.sync_api import sync_playwright
+
+    from .browser import launch_options
+    from .screenshots import render_walkthrough
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(**launch_options(p, args.browser_path))
+            files = render_walkthrough(browser, args.lang, args.out)
+            browser.close()
+    except BrowserNotFound as e:
+        print(f"slskit screenshots: {e}", file=sys.stderr)
+        return 2
+    print(f"{len(files)} screenshots and index.html in {args.out}")
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="slskit", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -123,6 +141,12 @@ def build_parser():
     demo.add_argument("--password")
     demo.add_argument("--totp-secret", help="the user's authenticator secret (base32)")
     demo.set_defaults(func=_demo)
+
+    shots = sub.add_parser("screenshots", help="one PNG per article step and an index.html walkthrough")
+    shots.add_argument("--lang", choices=("ja", "en"), default="ja")
+    shots.add_argument("--out", default="screenshots", help="folder to write (default: screenshots)")
+    shots.add_argument("--browser-path", help="the Chromium to launch (default: discovered)")
+    shots.set_defaults(func=_screenshots)
     return parser
 
 
