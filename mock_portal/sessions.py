@@ -20,7 +20,7 @@ def _clock():
 
 def load():
     """before_request: find the session named by the cookie, drop it when idle too long."""
-    g.session, g.user, g.new_session_id = None, None, None
+    g.session, g.user, g.new_session_id, g.expired_username = None, None, None, None
     sid = request.cookies.get(COOKIE)
     if not sid or len(sid) > 100:
         return
@@ -32,6 +32,7 @@ def load():
     if now - row["last_seen"] > current_app.config["SESSION_IDLE_SECONDS"]:
         db.execute("DELETE FROM sessions WHERE session_id = ?", (sid,))
         g.session_expired = True
+        g.expired_username = row["username"]  # a refused POST of an expired login is still audited
         return
     if now - row["last_seen"] > 30:  # keep writes rare: idle time has minute resolution anyway
         db.execute("UPDATE sessions SET last_seen = ? WHERE session_id = ?", (now, sid))

@@ -11,14 +11,19 @@ from flask import current_app
 from .db import transaction
 
 CONFIRMATION_TTL = 300  # seconds an unanswered confirmation stays valid
+PATHS = ("modern", "classic", "api")
+# Every reason a refusal is audited with; each has an audit.outcome.refused.<reason> catalog key.
+REFUSAL_REASONS = ("not_primary", "foreign_user", "target_mismatch", "no_change", "confirmation_unknown",
+                   "confirmation_used", "confirmation_expired", "session_expired")
 
 
 class Refused(Exception):
-    """A change the rules do not allow; `key` is the catalog message, `status` the HTTP code."""
+    """A change the rules do not allow; `key` is the catalog message, `status` the HTTP code,
+    `reason` what the audit row records."""
 
-    def __init__(self, key, status=409):
+    def __init__(self, key, status=409, reason=None, target=None):
         super().__init__(key)
-        self.key, self.status = key, status
+        self.key, self.status, self.reason, self.target = key, status, reason, target
 
 
 def state_name(opted_out):
@@ -48,23 +53,41 @@ def allowed_users(conn, account_id):
         (account_id,))]
 
 
-def refuse(conn, actor, target_name, path, reason):
-    """Record a refused attempt by a known user, then raise."""
+def account_users(conn, account_id):
+    return conn.execute("SELECT * FROM users WHERE account_id = ? ORDER BY is_primary DESC, username",
+                        (account_id,)).fetchall()
+
+
+def refuse(conn, actor_name, target_name, path, reason):
+    """Record a refused attempt by a known user (the caller raises)."""
     with transaction(conn):
-        _audit(conn, actor["username"], target_name, None, None, path, "refused:" + reason)
+        _audit(conn, actor_name, target_name or actor_name, None, None, path, "refused:" + reason)
+
+
+def check_permission(conn, actor, target_name, path):
+    """Raise (after auditing) unless `actor` may change `target_name`'s setting; return the target."""
+    target = conn.execute("SELECT * FROM users WHERE username = ?", (target_name,)).fetchone()
+    if target is None or target["account_id"] != actor["account_id"]:
+        refuse(conn, actor["username"], target_name, path, "foreign_user")
+        raise Refused("error.forbidden", 403, "foreign_user", target_name)
+    if not may_change(actor, target):
+        refuse(conn, actor["username"], target_name, path, "not_primary")
+        raise Refused("error.not_primary", 403, "not_primary", target_name)
+    return target
+
+
+def refuse_tampered(conn, actor, target_name, path):
+    """A form named another user where only the actor (or the confirmation's user) may stand."""
+    refuse(conn, actor["username"], target_name, path, "target_mismatch")
+    raise Refused("error.target_mismatch", 403, "target_mismatch", target_name)
 
 
 def start_change(conn, session_id, actor, target_name, new_opted_out, path):
     """Continue: check the rules and record a pending confirmation; return its id."""
-    target = conn.execute("SELECT * FROM users WHERE username = ?", (target_name,)).fetchone()
-    if target is None or target["account_id"] != actor["account_id"]:
-        refuse(conn, actor, target_name, path, "foreign_user")
-        raise Refused("error.forbidden", 403)
-    if not may_change(actor, target):
-        refuse(conn, actor, target_name, path, "not_primary")
-        raise Refused("error.not_primary", 403)
+    target = check_permission(conn, actor, target_name, path)
     if bool(target["sls_opted_out"]) == bool(new_opted_out):
-        raise Refused("error.no_change", 409)
+        refuse(conn, actor["username"], target_name, path, "no_change")
+        raise Refused("error.no_change", 409, "no_change", target_name)
     cid = secrets.token_urlsafe(24)
     with transaction(conn):
         conn.execute(
@@ -75,52 +98,116 @@ def start_change(conn, session_id, actor, target_name, new_opted_out, path):
     return cid
 
 
-def pending(conn, session_id, confirmation_id):
-    """The confirmation if this session may still answer it, else None."""
-    row = conn.execute("SELECT * FROM confirmations WHERE confirmation_id = ?", (confirmation_id,)).fetchone()
-    if row is None or row["session_id"] != session_id or row["state"] != "pending":
-        return None
-    if row["boot_id"] != current_app.config["BOOT_ID"]:
-        return None
-    if current_app.config["CLOCK"].now() - row["created_at"] > CONFIRMATION_TTL:
-        return None
-    return row
+def _find(conn, confirmation_id):
+    return conn.execute("SELECT * FROM confirmations WHERE confirmation_id = ?", (confirmation_id,)).fetchone()
 
 
-def _answerable(conn, session_id, actor, confirmation_id):
-    row = conn.execute("SELECT * FROM confirmations WHERE confirmation_id = ?", (confirmation_id,)).fetchone()
-    if row is None or row["session_id"] != session_id or row["actor"] != actor["username"]:
-        raise Refused("error.confirmation_unknown", 400)
+def _problem(row, session_id, actor_name):
+    """Why this session cannot answer the confirmation: (catalog key, status, reason) or None."""
+    if row is None or row["session_id"] != session_id or row["actor"] != actor_name:
+        return "error.confirmation_unknown", 400, "confirmation_unknown"
     if row["state"] != "pending":
-        raise Refused("error.confirmation_used", 409)
-    if pending(conn, session_id, confirmation_id) is None:
-        raise Refused("error.confirmation_expired", 409)
+        return "error.confirmation_used", 409, "confirmation_used"
+    if row["boot_id"] != current_app.config["BOOT_ID"] or \
+            current_app.config["CLOCK"].now() - row["created_at"] > CONFIRMATION_TTL:
+        return "error.confirmation_expired", 409, "confirmation_expired"
+    return None
+
+
+def pending(conn, session_id, confirmation_id, actor_name=None):
+    """The confirmation if this session may still answer it, else None."""
+    row = _find(conn, confirmation_id)
+    if row is None or _problem(row, session_id, actor_name or row["actor"]) is not None:
+        return None
     return row
 
 
-def confirm(conn, session_id, actor, confirmation_id):
-    """OK: apply the pending change once, atomically, with its audit row and messages."""
-    with transaction(conn):
-        row = _answerable(conn, session_id, actor, confirmation_id)
-        target = conn.execute("SELECT * FROM users WHERE username = ?", (row["target"],)).fetchone()
-        if target is None or not may_change(actor, target):
-            raise Refused("error.forbidden", 403)
-        old, new = bool(target["sls_opted_out"]), bool(row["new_opted_out"])
-        conn.execute("UPDATE confirmations SET state = 'done' WHERE confirmation_id = ?", (confirmation_id,))
-        if old == new:
-            raise Refused("error.no_change", 409)
-        conn.execute("UPDATE users SET sls_opted_out = ? WHERE username = ?", (int(new), target["username"]))
-        _audit(conn, actor["username"], target["username"], state_name(old), state_name(new),
-               row["path"], "changed")
-        key = "message.sls_opted_out" if new else "message.sls_enrolled"
-        for who in {actor["username"], target["username"]}:
-            _message(conn, who, key, target=target["username"], actor=actor["username"])
-    return target["username"], new
+def lookup(conn, session_id, actor, confirmation_id):
+    """For showing a confirmation (a GET, e.g. after the back button): (row, None) or (None, error key)."""
+    row = _find(conn, confirmation_id)
+    problem = _problem(row, session_id, actor["username"])
+    return (None, problem[0]) if problem else (row, None)
 
 
-def cancel(conn, session_id, actor, confirmation_id):
+def _answerable(conn, session_id, actor, confirmation_id, expected_target, new_opted_out):
+    row = _find(conn, confirmation_id)
+    problem = _problem(row, session_id, actor["username"])
+    if problem is None and new_opted_out is not None and bool(row["new_opted_out"]) != bool(new_opted_out):
+        problem = "error.confirmation_unknown", 400, "confirmation_unknown"
+    if problem:
+        raise Refused(*problem, target=row["target"] if row is not None else None)
+    if expected_target is not None and expected_target != row["target"]:
+        raise Refused("error.target_mismatch", 403, "target_mismatch", expected_target)
+    return row
+
+
+def _audited(conn, actor, path, action):
+    """Run `action`; a refusal is written to the audit log before it reaches the caller."""
+    try:
+        return action()
+    except Refused as refusal:
+        if refusal.reason:
+            refuse(conn, actor["username"], refusal.target, path, refusal.reason)
+        raise
+
+
+def confirm(conn, session_id, actor, confirmation_id, path="modern", expected_target=None, new_opted_out=None):
+    """OK: apply the pending change once, atomically, with its audit row and messages.
+    `expected_target` is the user the submitted form names; `new_opted_out` the kind of
+    change the answering screen offers. Either mismatch refuses."""
+    def apply():
+        with transaction(conn):
+            row = _answerable(conn, session_id, actor, confirmation_id, expected_target, new_opted_out)
+            conn.execute("UPDATE confirmations SET state = 'done' WHERE confirmation_id = ?", (confirmation_id,))
+            target = conn.execute("SELECT * FROM users WHERE username = ?", (row["target"],)).fetchone()
+            if target is None or not may_change(actor, target):
+                return Refused("error.forbidden", 403, "not_primary", row["target"])
+            old, new = bool(target["sls_opted_out"]), bool(row["new_opted_out"])
+            if old == new:  # changed meanwhile by another confirmation: spend this one, change nothing
+                return Refused("error.no_change", 409, "no_change", target["username"])
+            conn.execute("UPDATE users SET sls_opted_out = ? WHERE username = ?", (int(new), target["username"]))
+            _audit(conn, actor["username"], target["username"], state_name(old), state_name(new),
+                   row["path"], "changed")
+            key = "message.sls_opted_out" if new else "message.sls_enrolled"
+            for who in {actor["username"], target["username"]}:
+                _message(conn, who, key, target=target["username"], actor=actor["username"])
+        return target["username"], new
+
+    def apply_or_raise():
+        outcome = apply()
+        if isinstance(outcome, Refused):
+            raise outcome
+        return outcome
+    return _audited(conn, actor, path, apply_or_raise)
+
+
+def cancel(conn, session_id, actor, confirmation_id, path="modern", expected_target=None):
     """Cancel: the confirmation is spent, nothing else changes."""
-    with transaction(conn):
-        _answerable(conn, session_id, actor, confirmation_id)
-        conn.execute("UPDATE confirmations SET state = 'cancelled' WHERE confirmation_id = ?",
-                     (confirmation_id,))
+    def spend():
+        with transaction(conn):
+            _answerable(conn, session_id, actor, confirmation_id, expected_target, None)
+            conn.execute("UPDATE confirmations SET state = 'cancelled' WHERE confirmation_id = ?",
+                         (confirmation_id,))
+    return _audited(conn, actor, path, spend)
+
+
+def audit_rows(conn, account_id):
+    """The account's audit rows, newest first: everything its users did or tried."""
+    return conn.execute(
+        "SELECT a.* FROM audit_log a JOIN users u ON u.username = a.actor"
+        " WHERE u.account_id = ? ORDER BY a.audit_id DESC", (account_id,)).fetchall()
+
+
+def messages_of(conn, username):
+    return conn.execute("SELECT * FROM messages WHERE username = ? ORDER BY message_id DESC",
+                        (username,)).fetchall()
+
+
+RESTRICTIONS = ("otc_orders", "daily_withdrawal")
+
+
+def restrictions(opted_out):
+    """What the account may do while its user is opted out of SLS, and what it may do otherwise:
+    (catalog key of the item, catalog key of its value) pairs."""
+    state = "restricted" if opted_out else "standard"
+    return [(f"account.limit.{item}", f"account.limit.{item}.{state}") for item in RESTRICTIONS]

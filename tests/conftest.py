@@ -9,7 +9,7 @@ import pytest
 
 from mock_portal import create_app, db, scenario
 from mock_portal.clock import FrozenClock
-from portal_client import SCENARIO, Visitor
+from portal_client import EXTRA_USERS, SCENARIO, Visitor
 
 
 @pytest.fixture
@@ -47,3 +47,11 @@ def visitor(app, clock):
 @pytest.fixture
 def other_visitor(app, clock):
     return Visitor(app.test_client(), clock)
+
+
+@pytest.fixture
+def extra_users(app):
+    """Adds portal_client.EXTRA_USERS (dave: alice's account, not primary, enrolled, en)."""
+    with closing(db.connect(app.config["DATABASE"])) as c:
+        scenario.add_users(c, EXTRA_USERS, app.config["PASSWORD_HASH_METHOD"])
+    return [u["username"] for u in EXTRA_USERS]

@@ -14,7 +14,15 @@ SCENARIO = {"users": [
      "locale": "en", "sls_opted_out": True,
      "devices": [{"type": "authenticator_app", "totp_secret": "NB2W45DFOIZA4ZLMOVZ3A2LTMJSW4ZLSEZ4HS7I5"}]},
 ]}
-USERS = {u["username"]: u for u in SCENARIO["users"]}
+# More users for the rules' tests, added next to SCENARIO by the `extra_users` fixture (SCENARIO
+# itself stays as other suites know it): dave is a second, non-primary, enrolled user of alice's
+# account who speaks English.
+EXTRA_USERS = [
+    {"username": "dave", "password": "dave pass 4", "account_id": "U1000001", "primary": False,
+     "locale": "en", "sls_opted_out": False,
+     "devices": [{"type": "authenticator_app", "totp_secret": "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"}]},
+]
+USERS = {u["username"]: u for u in SCENARIO["users"] + EXTRA_USERS}
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 CONFIRMATION = re.compile(r'name="confirmation" value="([^"]+)"')
 
@@ -58,6 +66,29 @@ class Visitor:
         response = self.post("/sso/login/code", {"code": self.code(username)}, follow_redirects=True)
         assert response.request.path == "/portal/", response.get_data(as_text=True)
         return response
+
+    def log_in_trading(self, username):
+        """The trading platform login: password, then the code only if the portal asks for it.
+        Returns (asked_for_code, final response)."""
+        self.get("/sso/login?target=trading")
+        response = self.post("/sso/login", {"username": username, "password": USERS[username]["password"],
+                                            "target": "trading"})
+        asked = response.headers.get("Location", "").endswith("/sso/login/code")
+        if asked:
+            self.get("/sso/login/code")
+            response = self.post("/sso/login/code", {"code": self.code(username)})
+        assert response.status_code == 303, text(response)
+        return asked, self.get(response.headers["Location"])
+
+    def classic_continue(self, target):
+        self.get("/classic/account/security/secure-login/opt-out")
+        return self.post("/classic/account/security/secure-login/opt-out", {"target": target})
+
+    def open_classic_confirmation(self, target):
+        response = self.classic_continue(target)
+        assert response.status_code == 303, text(response)
+        page = self.get(response.headers["Location"])
+        return CONFIRMATION.search(page.get_data(as_text=True)).group(1)
 
     def press_continue(self):
         self.get("/portal/settings/secure-login")

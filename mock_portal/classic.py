@@ -1,0 +1,108 @@
+"""The classic Client Portal: top menu 口座管理 > セキュリティー > セキュア・ログイン・システム >
+セキュリティディバイスの解約(SLSオプトアウト), where the primary user opts any user of the account
+back in. Plain links and server-rendered pages: every click works as soon as it is visible."""
+from flask import Blueprint, g, request
+
+from . import sls
+from .db import get_db
+from .views import login_required, post_redirect, render_page
+
+bp = Blueprint("classic", __name__, url_prefix="/classic")
+
+NOTICES = {"updated": "notice.sls_updated", "cancelled": "notice.change_cancelled"}
+MAX_FIELD = 100
+# The top menu's path, one level per page: (endpoint, catalog key of the link).
+MENU = [("classic.manage_account", "classic.menu.manage_account"),
+        ("classic.security", "classic.menu.security"),
+        ("classic.secure_login_system", "classic.menu.secure_login_system"),
+        ("classic.sls_opt_out", "classic.menu.sls_opt_out")]
+
+
+def _menu_page(level, template="classic_menu.html", status=200, **context):
+    """A classic page with the top menu opened down to `level` (0 = only 口座管理)."""
+    return render_page(template, status, menu=MENU[:level + 1], level=level, **context)
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_page("classic_home.html", menu=MENU[:1], level=-1)
+
+
+@bp.get("/account")
+@login_required
+def manage_account():
+    return _menu_page(1, heading="classic.menu.manage_account")
+
+
+@bp.get("/account/security")
+@login_required
+def security():
+    return _menu_page(2, heading="classic.menu.security")
+
+
+@bp.get("/account/security/secure-login")
+@login_required
+def secure_login_system():
+    return _menu_page(3, heading="classic.menu.secure_login_system")
+
+
+def _opt_out_page(status=200, error=None, confirmation=None):
+    db = get_db()
+    return _menu_page(
+        3, "classic_sls_opt_out.html", status, users=sls.account_users(db, g.user["account_id"]),
+        may_change=bool(g.user["is_primary"]), allowed=sls.allowed_users(db, g.user["account_id"]),
+        error=error, confirmation=confirmation, notice=NOTICES.get(request.args.get("notice")))
+
+
+@bp.get("/account/security/secure-login/opt-out")
+@login_required
+def sls_opt_out():
+    confirmation = None
+    cid = request.args.get("confirmation", "")[:MAX_FIELD]
+    if cid:
+        confirmation, error = sls.lookup(get_db(), g.session["session_id"], g.user, cid)
+        if confirmation is not None and confirmation["new_opted_out"]:
+            confirmation, error = None, "error.confirmation_unknown"  # not a confirmation this page offers
+        if error:
+            return _opt_out_page(409, error=error)
+    return _opt_out_page(confirmation=confirmation)
+
+
+@bp.post("/account/security/secure-login/opt-out")
+@login_required
+def sls_opt_out_continue():
+    """次に進む with the radio of the user to opt back in: a confirmation, nothing changed yet."""
+    target = request.form.get("target", "")[:MAX_FIELD]
+    try:
+        if not target:
+            sls.check_permission(get_db(), g.user, g.user["username"], "classic")
+            return _opt_out_page(400, error="error.choose_user")
+        cid = sls.start_change(get_db(), g.session["session_id"], g.user, target,
+                               new_opted_out=False, path="classic")
+    except sls.Refused as refusal:
+        return _opt_out_page(refusal.status, error=refusal.key)
+    return post_redirect("classic.sls_opt_out", confirmation=cid)
+
+
+def _answer(action, notice, **kw):
+    target = request.form.get("target")
+    try:
+        action(get_db(), g.session["session_id"], g.user, request.form.get("confirmation", "")[:MAX_FIELD],
+               path="classic", expected_target=target[:MAX_FIELD] if target is not None else None, **kw)
+    except sls.Refused as refusal:
+        return _opt_out_page(refusal.status, error=refusal.key)
+    return post_redirect("classic.sls_opt_out", notice=notice)
+
+
+@bp.post("/account/security/secure-login/opt-out/confirm")
+@login_required
+def sls_opt_out_confirm():
+    """OK: the classic path's one state-changing request."""
+    return _answer(sls.confirm, "updated", new_opted_out=False)
+
+
+@bp.post("/account/security/secure-login/opt-out/cancel")
+@login_required
+def sls_opt_out_cancel():
+    return _answer(sls.cancel, "cancelled")
