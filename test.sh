@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# The whole test suite (Flask-level and end-to-end in Chromium), on 2 workers.
+# The whole test suite (Flask-level and end-to-end in Chromium), on 2 workers, with reports:
+# reports/junit.xml, reports/report.html (self-contained) and, for each failed browser test,
+# its Playwright trace and screenshot under reports/artifacts/.
 # Installs what is missing first. Arguments go to pytest (e.g. -m e2e, -k classic, --headed).
 set -euo pipefail
 source "$(dirname "$0")/scripts/setup.sh"
-exec python -m pytest -n 2 "$@"
+exec python -m pytest -n 2 \
+  --junitxml=reports/junit.xml --html=reports/report.html --self-contained-html \
+  --tracing=retain-on-failure --screenshot=only-on-failure --output=reports/artifacts \
+  "$@"
