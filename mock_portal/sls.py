@@ -135,7 +135,7 @@ def _answerable(conn, session_id, actor, confirmation_id, expected_target, new_o
     if problem is None and new_opted_out is not None and bool(row["new_opted_out"]) != bool(new_opted_out):
         problem = "error.confirmation_unknown", 400, "confirmation_unknown"
     if problem:
-        raise Refused(*problem, target=row["target"] if row is not None else None)
+        raise Refused(*problem, target=row["target"] if row is not None else expected_target)
     if expected_target is not None and expected_target != row["target"]:
         raise Refused("error.target_mismatch", 403, "target_mismatch", expected_target)
     return row

@@ -1,0 +1,99 @@
+"""Every change leaves a trace: an audit row (UTC, actor, target, old/new, path) and a message in
+the actor's and the target's message center; the audit page is the primary user's only."""
+import re
+
+from portal_client import text
+
+OPT_OUT = "/classic/account/security/secure-login/opt-out"
+
+
+def classic_opt_in(visitor, target):
+    cid = visitor.open_classic_confirmation(target)
+    assert visitor.post(f"{OPT_OUT}/confirm", {"confirmation": cid, "target": target}).status_code == 303
+
+
+def test_audit_row_has_utc_time_actor_target_states_and_path(visitor, conn, clock):
+    visitor.log_in("alice")
+    classic_opt_in(visitor, "bob")
+    row = dict(conn.execute("SELECT * FROM audit_log").fetchone())
+    assert row["at"] == clock.iso() and row["at"].endswith("+00:00")
+    assert (row["actor"], row["target"], row["old_state"], row["new_state"], row["path"]) == \
+        ("alice", "bob", "opted_out", "enrolled", "classic")
+
+
+def test_actor_and_target_each_get_one_message(app, clock, visitor, conn):
+    visitor.log_in("alice")
+    classic_opt_in(visitor, "bob")
+    counts = {r[0]: r[1] for r in conn.execute("SELECT username, COUNT(*) FROM messages GROUP BY username")}
+    assert counts == {"alice": 1, "bob": 1}
+    page = text(visitor.get("/portal/messages"))
+    assert "<h1>メッセージセンター</h1>" in page
+    assert "bob のセキュア・ログイン・システムのオプトアウトが alice により解約されました" in page
+    assert f'<time datetime="{clock.iso()}">' in page
+    clock.advance(30)
+    bob = type(visitor)(app.test_client(), clock)
+    bob.log_in("bob")
+    assert "bob のセキュア・ログイン・システムのオプトアウトが alice により解約されました" in \
+        text(bob.get("/portal/messages"))
+
+
+def test_a_change_of_ones_own_setting_gives_one_message(visitor, conn):
+    visitor.log_in("alice")
+    cid = visitor.open_confirmation()
+    visitor.post("/portal/settings/secure-login/confirm", {"confirmation": cid})
+    assert [r["username"] for r in conn.execute("SELECT username FROM messages")] == ["alice"]
+
+
+def test_messages_are_in_the_readers_language(app, clock, visitor, extra_users, conn):
+    conn.execute("UPDATE users SET sls_opted_out = 1 WHERE username = 'dave'")
+    visitor.log_in("alice")
+    classic_opt_in(visitor, "dave")
+    clock.advance(30)
+    dave = type(visitor)(app.test_client(), clock)
+    dave.log_in("dave")
+    page = text(dave.get("/portal/messages"))
+    assert "<h1>Message Center</h1>" in page
+    assert "The Secure Login System opt-out of dave was cancelled by alice" in page
+
+
+def test_an_empty_message_center_says_so(visitor):
+    visitor.log_in("alice")
+    assert "メッセージはありません。" in text(visitor.get("/portal/messages"))
+
+
+def test_the_audit_page_lists_the_accounts_rows_for_the_primary_user(visitor, conn):
+    visitor.log_in("alice")
+    classic_opt_in(visitor, "bob")
+    visitor.classic_continue("carol")  # refused: another account's user
+    page = text(visitor.get("/portal/audit"))
+    assert "<h1>監査ログ</h1>" in page
+    rows = re.findall(r"<tr><td>(.*?)</tr>", page, re.S)
+    assert len(rows) == 2
+    assert "拒否: 他の口座のユーザー" in rows[0] and "carol" in rows[0]
+    assert all(cell in rows[1] for cell in
+               ("<td>alice</td>", "<td>bob</td>", "<td>オプトアウト中</td>", "<td>有効</td>",
+                "<td>クラシック・ポータル</td>", "<td>変更済み</td>"))
+
+
+def test_the_audit_page_shows_only_the_own_accounts_rows(app, clock, visitor, conn):
+    visitor.log_in("alice")
+    classic_opt_in(visitor, "bob")
+    carol = type(visitor)(app.test_client(), clock)
+    carol.log_in("carol")
+    page = text(carol.get("/portal/audit"))
+    assert "<td>bob</td>" not in page and "There are no entries." in page
+
+
+def test_a_non_primary_user_gets_403_for_the_audit_page_and_no_menu_link(visitor):
+    visitor.log_in("bob")
+    assert "/portal/audit" not in text(visitor.get("/portal/"))
+    response = visitor.get("/portal/audit")
+    assert response.status_code == 403
+    assert "監査ログを見られるのは口座の主要なユーザーだけです。" in text(response)
+
+
+def test_every_refusal_reason_has_an_audit_label():
+    from mock_portal import i18n, sls
+    for lang in i18n.LANGS:
+        for reason in sls.REFUSAL_REASONS:
+            assert f"audit.outcome.refused.{reason}" in i18n.CATALOGS[lang], (lang, reason)
