@@ -23,7 +23,8 @@ CATALOGS = {lang: _load(lang) for lang in LANGS}
 
 
 def current_lang():
-    """The user's locale once logged in, else ?lang=, else the session's, else ja."""
+    """The user's locale once logged in, else ?lang=, else the session's (or the just expired
+    one's), else ja."""
     user = g.get("user")
     if user is not None:
         return user["locale"]
@@ -33,6 +34,8 @@ def current_lang():
     session = g.get("session")
     if session is not None and session["lang"] in LANGS:
         return session["lang"]
+    if g.get("expired_lang") in LANGS:
+        return g.expired_lang
     return DEFAULT_LANG
 
 

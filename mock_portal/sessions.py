@@ -33,6 +33,7 @@ def load():
         db.execute("DELETE FROM sessions WHERE session_id = ?", (sid,))
         g.session_expired = True
         g.expired_username = row["username"]  # a refused POST of an expired login is still audited
+        g.expired_lang = row["lang"]  # the "session expired" page speaks the language the user had
         return
     if now - row["last_seen"] > 30:  # keep writes rare: idle time has minute resolution anyway
         db.execute("UPDATE sessions SET last_seen = ? WHERE session_id = ?", (now, sid))

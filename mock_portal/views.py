@@ -15,7 +15,7 @@ def login_required(view):
     def wrapped(*args, **kwargs):
         if g.user is None:
             if g.get("session_expired"):
-                return redirect(url_for("home.index", notice="session_expired"))
+                return redirect(url_for("home.index", notice="session_expired", lang=current_lang()))
             return redirect(url_for("auth.login"))
         return view(*args, **kwargs)
     return wrapped
