@@ -1,0 +1,1 @@
+"""Measurements of the kit against what a browser allows: `python -m bench --help`."""
