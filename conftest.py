@@ -2,3 +2,8 @@
 (`flows.plugin`, entry point `pytest11`), which other teams get with `pip install slskit`;
 pytester runs sample projects against that plugin the way a new team would."""
 pytest_plugins = ["pytester"]
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-visual-baselines", action="store_true",
+                     help="rewrite tests/baselines/ from this run's screenshots (after an intended UI change)")

@@ -1,0 +1,51 @@
+"""Visual regression: each article step's screen against a committed baseline, with a tolerance.
+
+An intended UI change is accepted with `./test.sh tests/test_e2e_visual.py --update-visual-baselines`
+and the new PNGs under tests/baselines/ are committed with it.
+"""
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageChops
+
+from flows.screenshots import render_walkthrough
+
+pytestmark = pytest.mark.e2e
+
+BASELINES = Path(__file__).parent / "baselines"
+PIXEL_THRESHOLD = 40        # a channel must move this much (of 255) for a pixel to count as changed
+CHANGED_PIXELS_MAX = 0.001  # ... and at most this share of pixels may change (anti-aliasing noise)
+
+
+def changed_share(baseline, actual, diff_path):
+    with Image.open(baseline) as a, Image.open(actual) as b:
+        if a.size != b.size:
+            return 1.0
+        diff = ImageChops.difference(a.convert("RGB"), b.convert("RGB"))
+        mask = diff.convert("L").point(lambda v: 255 if v >= PIXEL_THRESHOLD else 0)
+        changed = mask.histogram()[255]
+        if changed:
+            Image.composite(Image.new("RGB", a.size, (255, 0, 0)), b.convert("RGB"), mask).save(diff_path)
+        return changed / (a.size[0] * a.size[1])
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_article_screens_match_their_baselines(browser, tmp_path, lang, pytestconfig):
+    shots = render_walkthrough(browser, lang, str(tmp_path))
+    assert len(shots) == 7
+    folder = BASELINES / lang
+    if pytestconfig.getoption("--update-visual-baselines"):
+        folder.mkdir(parents=True, exist_ok=True)
+        for shot in shots:
+            (folder / Path(shot).name).write_bytes(Path(shot).read_bytes())
+    problems = []
+    for shot in shots:
+        name = Path(shot).name
+        baseline = folder / name
+        if not baseline.exists():
+            problems.append(f"{lang}/{name}: no baseline (run with --update-visual-baselines)")
+            continue
+        share = changed_share(baseline, shot, tmp_path / f"diff-{name}")
+        if share > CHANGED_PIXELS_MAX:
+            problems.append(f"{lang}/{name}: {share:.2%} of pixels changed; red marks them in {tmp_path / ('diff-' + name)}")
+    assert not problems, "\n".join(problems)
