@@ -48,7 +48,9 @@ class Presenter:
             self.page.evaluate("t => { sessionStorage.setItem('slskit-caption', t); window.__slskitCaption(); }",
                                label)
         else:  # before the first navigation: store it for the home page's init script
-            self.page.context.add_init_script(f"sessionStorage.setItem('slskit-caption', {json.dumps(label)});")
+            # Init scripts run on every new document, so only seed the caption when none is stored.
+            self.page.context.add_init_script(
+                f"if (!sessionStorage.getItem('slskit-caption')) sessionStorage.setItem('slskit-caption', {json.dumps(label)});")
 
     def highlight(self, locator):
         locator.highlight()

@@ -1,5 +1,5 @@
 # Sourced by demo.sh and test.sh: installs what is missing, and is quick when nothing is.
-#  - Debian/Ubuntu packages: python3-venv, and Chromium (+ CJK fonts) unless a browser is found
+#  - Debian/Ubuntu packages: python3-venv, Chromium unless a browser is found, CJK fonts, Xvfb
 #  - .venv with the kit and its test dependencies (re-installed when pyproject.toml changes)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -16,6 +16,7 @@ packages=()
 command -v python3 >/dev/null 2>&1 || packages+=(python3)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || packages+=(python3-venv)
 have_browser || packages+=(chromium)
+command -v xvfb-run >/dev/null 2>&1 || packages+=(xvfb xauth)  # a virtual display for the headed demo and its test
 if command -v dpkg-query >/dev/null 2>&1 && ! dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q 'ok installed'; then
   packages+=(fonts-noto-cjk)  # Japanese labels render as boxes without a CJK font
 fi

@@ -1,0 +1,40 @@
+"""The headed demo a person can follow: a caption with the current article step on every page,
+and the element about to be clicked outlined."""
+import shutil
+import subprocess
+import sys
+
+import pytest
+from playwright.sync_api import expect
+
+from flows import cancel_sls_opt_out
+from flows.flow import ARTICLE_STEPS
+from flows.headed import Presenter
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_caption_follows_the_article_steps_across_pages(page, portal, portal_user):
+    user = portal_user(locale="en")
+    presenter = Presenter(page, "en")
+    highlighted, seen = [], []
+    presenter.highlight = lambda locator: highlighted.append(locator)
+    page._slskit_highlight = presenter.highlight
+    caption = page.locator("#slskit-caption")
+
+    def check(step):
+        # After each step, the page it led to still shows that step's caption.
+        expect(caption).to_have_text(f"Step {step.number} / 7 — {ARTICLE_STEPS['en'][step.number - 1]}")
+        seen.append(step.number)
+
+    cancel_sls_opt_out(page, portal.base_url, user, on_start=presenter.caption, on_done=check)
+    assert seen == [1, 2, 3, 4, 5, 6, 7]
+    assert len(highlighted) >= 9  # every click of the flow, from the login menu to OK
+
+
+@pytest.mark.skipif(not shutil.which("xvfb-run"), reason="xvfb-run is installed by ./test.sh's setup")
+def test_headed_demo_runs_in_a_real_window_on_a_virtual_display():
+    result = subprocess.run(["xvfb-run", "-a", sys.executable, "-m", "flows.cli", "demo", "--headed", "--lang", "ja"],
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    assert "verified on screen and in the database" in result.stdout
