@@ -10,7 +10,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .devices import device_for
-from .pages import HomePage, PortalMenu, SecureLoginSettingsPage
+from playwright.sync_api import expect
+
+from .pages import HomePage, PortalMenu, SecureLoginSettingsPage, TradingPage
 
 ARTICLE_STEPS = {
     "ja": [
@@ -111,3 +113,43 @@ def cancel_sls_opt_out(page, base_url, user, lang=None, on_start=None, on_done=N
     with run.step(7):
         confirmation.ok().expect_enrolled()
     return run.results
+
+
+def log_in_through_the_portal(page, base_url, user, lang=None):
+    """Steps 1-3: home, ログイン > ポータル・ログイン, password and security code; the portal menu."""
+    login_page = open_home(page, base_url, lang or user.locale).choose_portal_login()
+    return log_in_with_security_device(page, login_page, user)
+
+
+def cancel_sls_opt_out_classic(page, base_url, user, target_username, lang=None):
+    """The article's classic path: log in, クラシック・ポータル, 口座管理 > セキュリティー >
+    セキュア・ログイン・システム > セキュリティディバイスの解約(SLSオプトアウト), the radio beside
+    `target_username`, 次に進む, OK. Fails unless the page then shows that user enrolled."""
+    menu = log_in_through_the_portal(page, base_url, user, lang)
+    opt_out_page = menu.open_classic_portal().open_sls_opt_out()
+    opt_out_page = opt_out_page.choose_user(target_username).continue_().ok()
+    return opt_out_page.expect_status(target_username, opted_out=False)
+
+
+def opt_out_with_agreement(page, base_url, user, lang=None):
+    """The reverse direction, for a suite setting its own precondition through the UI: an enrolled
+    primary user accepts the opt-out agreement and confirms. Fails unless the opted-out heading shows."""
+    menu = log_in_through_the_portal(page, base_url, user, lang)
+    settings = open_secure_login_system(menu).open_settings().expect_enrolled()
+    dialog = settings.open_opt_out_agreement().accept(user.username).continue_()
+    return dialog.ok().expect_opted_out()
+
+
+def log_in_to_trading(page, base_url, user, lang=None):
+    """ログイン > トレーディング・プラットフォーム with the user's password, and the security code
+    if the portal asks for it. Returns whether it asked; fails unless 取引 is shown at the end."""
+    lang = lang or user.locale
+    code_page = open_home(page, base_url, lang).choose_trading_login().log_in(user.username, user.password)
+    trading = TradingPage(page, user.locale)
+    # Either screen follows the password; the login page shows neither, so this waits for the next one.
+    expect(code_page.code.or_(trading.heading)).to_be_visible()
+    asked = code_page.code.is_visible()
+    if asked:
+        code_page.authenticate(user.device)
+    trading.expect_loaded()
+    return asked

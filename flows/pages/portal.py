@@ -13,10 +13,32 @@ class PortalMenu(Screen):
             page.get_by_role("button", name=self.labels["settings"], exact=True))
         self.user_settings = page.get_by_role("link", name=self.labels["user_settings"], exact=True)
         self.log_out_button = page.get_by_role("button", name=self.labels["log_out"], exact=True)
+        self.classic_portal = page.get_by_role("link", name=self.labels["classic_portal"], exact=True).or_(
+            page.get_by_role("button", name=self.labels["classic_portal"], exact=True))
+        self.account = page.get_by_role("link", name=self.labels["account"], exact=True)
+        self.message_center = page.get_by_role("link", name=self.labels["message_center"], exact=True)
+        self.audit_log = page.get_by_role("link", name=self.labels["audit_log"], exact=True)
 
     def expect_loaded(self):
         expect(self.log_out_button).to_be_visible()
         return self
+
+    def open_classic_portal(self):
+        from .classic import ClassicPortal
+        self.click(self.classic_portal)
+        return ClassicPortal(self.page, self.lang).expect_loaded()
+
+    def open_account(self):
+        self.click(self.account)
+        return AccountPage(self.page, self.lang).expect_loaded()
+
+    def open_message_center(self):
+        self.click(self.message_center)
+        return MessageCenterPage(self.page, self.lang).expect_loaded()
+
+    def open_audit_log(self):
+        self.click(self.audit_log)
+        return AuditLogPage(self.page, self.lang).expect_loaded()
 
     def open_user_settings(self):
         self.click(self.settings)
@@ -73,6 +95,21 @@ class SecureLoginSettingsPage(Screen):
         self.continue_button = page.get_by_role("button", name=self.labels["continue"], exact=True)
         self.error = page.get_by_role("alert")
         self.notice = page.get_by_role("status")
+        self.not_allowed = page.get_by_role("region", name=self.labels["not_allowed"], exact=True)
+        self.allowed_users = page.get_by_role("list", name=self.labels["allowed_users"], exact=True)
+        self.opt_out_link = page.get_by_role("link", name=self.labels["opt_out_link"], exact=True)
+
+    def expect_not_allowed(self, allowed):
+        """A non-primary user's notice: every user allowed to change it, and no radio, no 次に進む."""
+        expect(self.not_allowed).to_be_visible()
+        expect(self.allowed_users.get_by_role("listitem")).to_have_text(allowed)
+        expect(self.page.get_by_role("radio")).to_have_count(0)
+        expect(self.continue_button).to_have_count(0)
+        return self
+
+    def open_opt_out_agreement(self):
+        self.click(self.opt_out_link)
+        return OptOutAgreementPage(self.page, self.lang).expect_loaded()
 
     def expect_opted_out(self):
         expect(self.not_required_heading).to_be_visible()
@@ -114,3 +151,92 @@ class ConfirmationDialog(Screen):
     def cancel(self):
         self.click(self.cancel_button)
         return SecureLoginSettingsPage(self.page, self.lang)
+
+
+class OptOutAgreementPage(Screen):
+    """The reverse direction: the opt-out agreement, its checkbox and the typed username."""
+
+    def __init__(self, page, lang="ja"):
+        super().__init__(page, lang)
+        self.agree = page.get_by_role("checkbox", name=self.labels["opt_out_agree"], exact=True)
+        self.signature = page.get_by_label(self.labels["opt_out_signature"], exact=True)
+        self.continue_button = page.get_by_role("button", name=self.labels["continue"], exact=True)
+        self.error = page.get_by_role("alert")
+
+    def expect_loaded(self):
+        expect(self.agree).to_be_visible()
+        return self
+
+    def accept(self, username):
+        """Tick the agreement and sign it with the username (fill only; continue_ submits)."""
+        self.agree.check()
+        self.signature.fill(username)
+        return self
+
+    def continue_(self):
+        self.click(self.continue_button)
+        return OptOutConfirmationDialog(self.page, self.lang).expect_loaded()
+
+
+class OptOutConfirmationDialog(ConfirmationDialog):
+    """The opt-out's own confirmation: OK opts out, back on the Secure Login Settings."""
+
+
+class AccountPage(Screen):
+    """口座情報: the trading and withdrawal limits the SLS opt-out imposes."""
+
+    def __init__(self, page, lang="ja"):
+        super().__init__(page, lang)
+        self.limits = page.get_by_role("region", name=self.labels["limits"], exact=True)
+        self.otc_orders = self.limits.get_by_role("row").filter(
+            has=page.get_by_role("rowheader", name=self.labels["otc_orders"], exact=True)).get_by_role("cell")
+
+    def expect_loaded(self):
+        expect(self.limits).to_be_visible()
+        return self
+
+    def expect_restricted(self):
+        expect(self.otc_orders).to_have_text(self.labels["limit_not_allowed"])
+        return self
+
+    def expect_unrestricted(self):
+        expect(self.otc_orders).to_have_text(self.labels["limit_allowed"])
+        return self
+
+
+class MessageCenterPage(Screen):
+    """メッセージセンター: the notices about the user's login security."""
+
+    def __init__(self, page, lang="ja"):
+        super().__init__(page, lang)
+        self.heading = page.get_by_role("heading", name=self.labels["message_center"], exact=True, level=1)
+        self.messages = page.get_by_role("list", name=self.labels["message_center"], exact=True).get_by_role("listitem")
+
+    def expect_loaded(self):
+        expect(self.heading).to_be_visible()
+        return self
+
+
+class AuditLogPage(Screen):
+    """監査ログ: the account's audit rows (primary user only), newest first."""
+
+    def __init__(self, page, lang="ja"):
+        super().__init__(page, lang)
+        self.heading = page.get_by_role("heading", name=self.labels["audit_log"], exact=True, level=1)
+        self.rows = page.get_by_role("table", name=self.labels["audit_log"], exact=True).locator("tbody").get_by_role("row")
+
+    def expect_loaded(self):
+        expect(self.heading).to_be_visible()
+        return self
+
+
+class TradingPage(Screen):
+    """取引: where a trading platform login lands."""
+
+    def __init__(self, page, lang="ja"):
+        super().__init__(page, lang)
+        self.heading = page.get_by_role("heading", name=self.labels["trading"], exact=True)
+
+    def expect_loaded(self):
+        expect(self.heading).to_be_visible()
+        return self
