@@ -26,9 +26,15 @@ import time
 from . import servers, variants
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-PROFILES = {
-    "stock": {"fast_hash": False, "cache_static": False, "chromium_args": []},
-    "tuned": {"fast_hash": True, "cache_static": True, "chromium_args": ["--disable-gpu"]},
+PROFILES = {  # executable None: the kit's own discovery (flows.browser), i.e. /usr/bin/chromium here
+    "stock": {"fast_hash": False, "cache_static": False, "chromium_args": [], "executable": None},
+    # The proposed changes (bench/README.md): Debian's chromium-headless-shell for headless runs,
+    # a cheap password hash in test configuration, a cacheable stylesheet.
+    "tuned": {"fast_hash": True, "cache_static": True, "chromium_args": [],
+              "executable": "/usr/bin/chromium-headless-shell"},
+    "shell": {"fast_hash": False, "cache_static": False, "chromium_args": [],
+              "executable": "/usr/bin/chromium-headless-shell"},
+    "fast-server": {"fast_hash": True, "cache_static": True, "chromium_args": [], "executable": None},
 }
 TARGETS = [  # (name, numerator, denominator, comparison, bound, what it says)
     ("kit_vs_bare", "kit", "bare_playwright", "<=", 1.10, "kit within 10% of bare Playwright"),
@@ -235,6 +241,8 @@ class Bench:
                 with sync_playwright() as self.pw:
                     self.launch = launch_options(self.pw)
                     self.launch["args"] = [*self.launch["args"], *self.profile["chromium_args"]]
+                    if self.profile["executable"]:
+                        self.launch["executable_path"] = self.profile["executable"]
                     self.binary = self.launch.get("executable_path") or find_chromium(self.pw)
                     self.cold()  # first, so the page cache of the binary is as cold as we can make it
                     self.browser = self.pw.chromium.launch(**self.launch)
