@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from flows.flow import (cancel_sls_opt_out, cancel_sls_opt_out_classic, log_in_to_trading,
                         log_in_through_the_portal, open_secure_login_system, opt_out_with_agreement)
-from flows.pages import AccountPage, ClassicPortal, PortalMenu
+from flows.pages import ClassicPortal, PortalMenu, SecureLoginSettingsPage
 
 pytestmark = pytest.mark.e2e
 
@@ -80,7 +80,6 @@ def test_enrolled_primary_user_opts_out_again_through_the_agreement(page, portal
     settings = opt_out_with_agreement(page, portal.base_url, user)
     expect(settings.notice).to_contain_text("You opted out of the Secure Login System")
     assert portal.user_state(user.username)["sls_opted_out"] == 1
-    AccountPage(page, "en")
     PortalMenu(page, "en").open_account().expect_restricted()
 
 
@@ -88,9 +87,7 @@ def test_the_agreement_refuses_a_wrong_signature(portal, portal_user, log_in):
     user = portal_user(sls_opted_out=False, locale="ja")
     page = log_in(user)
     page.goto(portal.url("/portal/settings/secure-login"))
-    from flows.pages import SecureLoginSettingsPage
     agreement = SecureLoginSettingsPage(page, "ja").expect_enrolled().open_opt_out_agreement()
-    agreement.accept("someone-else")
-    agreement.click(agreement.continue_button)
+    agreement.accept("someone-else").submit()
     expect(agreement.error).to_contain_text("ユーザー名を正確に入力してください")
     assert portal.user_state(user.username)["sls_opted_out"] == 0
