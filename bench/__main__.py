@@ -283,8 +283,10 @@ def ratios_and_targets(stats):
             continue
         ratio = stats[num]["median_ms"] / stats[den]["median_ms"]
         met = ratio <= bound if op == "<=" else ratio >= bound
-        out.append({"name": name, "what": what, "ratio": round(ratio, 2), "bound": bound, "op": op,
-                    "met": met, "of": f"{num} / {den} (medians)"})
+        # The best runs, less disturbed by whatever else the machine runs (judged on medians).
+        best = stats[num]["min_ms"] / stats[den]["min_ms"]
+        out.append({"name": name, "what": what, "ratio": round(ratio, 2), "ratio_of_min": round(best, 2),
+                    "bound": bound, "op": op, "met": met, "of": f"{num} / {den} (medians)"})
     return out
 
 
@@ -301,11 +303,13 @@ def print_table(record):
     if record.get("http_requests_median_ms"):
         print("server answers over plain HTTP (median ms, redirect included): " + "  ".join(
             f"{k} {v}" for k, v in record["http_requests_median_ms"].items()))
-    print(f"\n{'ratio':20} {'value':>7}  target       result")
+    print(f"\nload average at the end: {record.get('load_average')}")
+    print(f"{'ratio':20} {'median':>7} {'of min':>7}  target       result")
     for t in record["targets"]:
         value = "-" if t["ratio"] is None else f"{t['ratio']:.2f}"
+        best = "-" if t.get("ratio_of_min") is None else f"{t['ratio_of_min']:.2f}"
         result = "not measured" if t["met"] is None else ("MET" if t["met"] else "MISSED")
-        print(f"{t['name']:20} {value:>7}  {t['op']} {t['bound']:<9} {result:12} {t['what']}")
+        print(f"{t['name']:20} {value:>7} {best:>7}  {t['op']} {t['bound']:<9} {result:12} {t['what']}")
 
 
 def main(argv=None):
@@ -338,6 +342,7 @@ def main(argv=None):
                                     for k, v in bench.http_requests.items()},
         "suite": getattr(bench, "suite_outcomes", None),
         "targets": ratios_and_targets(stats),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "wall_s": round(time.perf_counter() - started, 1),
     }
     print_table(record)
