@@ -20,6 +20,7 @@ def create_app(test_config=None):
         BOOT_ID=secrets.token_hex(8),  # a restart refuses the confirmations of the previous run
         PASSWORD_HASH_METHOD="scrypt",
         SESSION_IDLE_SECONDS=30 * 60,
+        SEND_FILE_MAX_AGE_DEFAULT=3600,  # the stylesheet: no revalidation round trip on every page
         TEST_HOOKS=False,              # the reset/clock routes; never on unless asked for
         SEED_DEMO=True,                # a new, empty database gets the built-in demo scenario
     )
