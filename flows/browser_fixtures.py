@@ -27,7 +27,9 @@ def browser_type_launch_args(browser_type_launch_args, pytestconfig, playwright,
         # camelCase name is the one the server reads (a snake_case key is silently dropped).
         args = [*discovery.launch_args(), *browser_type_launch_args.get("args", [])]
         return {**browser_type_launch_args, "executablePath": explicit, "args": args}
-    found = discovery.launch_options(playwright, pytestconfig.getoption("--browser-path"))
+    found = discovery.launch_options(playwright, pytestconfig.getoption("--browser-path"),
+                                     headless=browser_type_launch_args.get("headless", True))
+    found.pop("headless")
     args = [*found.pop("args"), *browser_type_launch_args.get("args", [])]
     return {**found, **browser_type_launch_args, "args": args}
 

@@ -14,9 +14,10 @@ DEMO_USERS = {"ja": "tanaka01", "en": "smith01"}
 
 
 def _serve(args):
-    from mock_portal.server import StartError, serve
+    from mock_portal.server import FAST_PASSWORD_HASH, StartError, serve
     try:
-        return serve(args.host, args.port, args.db, args.scenario, test_hooks=args.enable_test_hooks)
+        return serve(args.host, args.port, args.db, args.scenario, test_hooks=args.enable_test_hooks,
+                     extra_config={"PASSWORD_HASH_METHOD": FAST_PASSWORD_HASH} if args.fast_password_hash else None)
     except StartError as e:
         print(e, file=sys.stderr)
         return e.code
@@ -129,6 +130,8 @@ def build_parser():
     serve.add_argument("--scenario", help="a scenario JSON file that replaces all users on start")
     serve.add_argument("--enable-test-hooks", action="store_true",
                        help="mount /_test/ (reset, users, clock) for test suites; never on by default")
+    serve.add_argument("--fast-password-hash", action="store_true",
+                       help="for test servers: hash passwords cheaply (pbkdf2, 1000 rounds) instead of scrypt")
     serve.set_defaults(func=_serve)
 
     demo = sub.add_parser("demo", help="run the article's flow in Chromium against the portal")

@@ -72,8 +72,8 @@ class LivePortal(PortalClient):
                         "--db", database, *extra_args]
         if scenario_path:
             self.command += ["--scenario", scenario_path]
-        if test_hooks:
-            self.command.append("--enable-test-hooks")
+        if test_hooks:  # a test server: resettable, and no scrypt cost on every user and login
+            self.command += ["--enable-test-hooks", "--fast-password-hash"]
         self.startup_timeout = startup_timeout
         self.process = None
         super().__init__("")

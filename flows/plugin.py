@@ -15,6 +15,7 @@ import secrets
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from . import browser as discovery
 from .api import log_in_over_http
@@ -35,9 +36,14 @@ def pytest_addoption(parser):
                     help="use a remote browser: a `playwright run-server` at ws://HOST:PORT/")
     group.addoption("--cdp", default=None, metavar="URL",
                     help="use an already running Chromium through its DevTools endpoint")
+    group.addoption("--expect-timeout", type=float, default=10_000, metavar="MS",
+                    help="how long expect() assertions wait (default 10000; Playwright's own is 5000)")
 
 
 def pytest_configure(config):
+    # A loaded CI machine can take longer than Playwright's 5 s for one page; a wait that ends
+    # early is a flake, one that lasts longer costs nothing when the page is on time.
+    expect.set_options(timeout=config.getoption("--expect-timeout"))
     config.addinivalue_line("markers", "e2e: drives a real browser against a live portal server")
     # Registered after pytest-playwright, so these fixtures take precedence over its own.
     config.pluginmanager.register(importlib.import_module("flows.browser_fixtures"), "slskit-browser")

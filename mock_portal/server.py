@@ -18,6 +18,11 @@ class StartError(Exception):
         self.code = code
 
 
+# For test servers: hashing cost is not what a test exercises, and scrypt (~125 ms a hash here)
+# dominated logins and user set-up. The served default stays scrypt.
+FAST_PASSWORD_HASH = "pbkdf2:sha256:1000"
+
+
 def default_database():
     return os.path.join(os.getcwd(), "instance", "portal.sqlite")
 

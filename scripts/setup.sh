@@ -20,19 +20,32 @@ command -v xvfb-run >/dev/null 2>&1 || packages+=(xvfb xauth)  # a virtual displ
 if command -v dpkg-query >/dev/null 2>&1 && ! dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q 'ok installed'; then
   packages+=(fonts-noto-cjk)  # Japanese labels render as boxes without a CJK font
 fi
-if [ ${#packages[@]} -gt 0 ]; then
-  if ! command -v apt-get >/dev/null 2>&1; then
-    say "missing: ${packages[*]}; install them with your package manager (this script knows apt-get only)"
-    exit 1
-  fi
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null 2>&1 || { say "missing: ${packages[*]}; run as root or install them: apt-get install ${packages[*]}"; exit 1; }
-    sudo="sudo"
-  fi
-  say "installing ${packages[*]} (apt-get)"
+# Headless runs prefer Debian's chromium-headless-shell (much faster to start; bench/README.md).
+# Optional: looked for once, since not every distribution has it.
+optional=()
+checked="scripts/.apt-checked-headless-shell"
+if [ -z "${SLSKIT_CHROMIUM:-}" ] && ! command -v chromium-headless-shell >/dev/null 2>&1 && [ ! -e "$checked" ]; then
+  optional+=(chromium-headless-shell)
+fi
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+can_apt=true
+command -v apt-get >/dev/null 2>&1 || can_apt=false
+[ -z "$sudo" ] || command -v sudo >/dev/null 2>&1 || can_apt=false
+if [ ${#packages[@]} -gt 0 ] && ! $can_apt; then
+  say "missing: ${packages[*]}; install them as root (apt-get install ${packages[*]}) and run this again"
+  exit 1
+fi
+if $can_apt && { [ ${#packages[@]} -gt 0 ] || [ ${#optional[@]} -gt 0 ]; }; then
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+  for package in "${optional[@]}"; do
+    apt-cache show "$package" >/dev/null 2>&1 && packages+=("$package")
+    touch "$checked"
+  done
+  if [ ${#packages[@]} -gt 0 ]; then
+    say "installing ${packages[*]} (apt-get)"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+  fi
 fi
 
 if [ ! -x .venv/bin/python ]; then

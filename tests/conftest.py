@@ -9,6 +9,7 @@ import pytest
 
 from mock_portal import create_app, db, scenario
 from mock_portal.clock import FrozenClock
+from mock_portal.server import FAST_PASSWORD_HASH
 from portal_client import EXTRA_USERS, SCENARIO, Visitor
 
 
@@ -25,7 +26,7 @@ def app(tmp_path, clock):
         "CLOCK": clock,
         "SEED_DEMO": False,
         # Hashing cost is not what these tests exercise; scrypt stays the served default.
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "PASSWORD_HASH_METHOD": FAST_PASSWORD_HASH,
     })
     with closing(db.connect(app.config["DATABASE"])) as conn:
         scenario.replace(conn, SCENARIO, app.config["PASSWORD_HASH_METHOD"])

@@ -72,3 +72,16 @@ def test_as_root_chromium_gets_the_closed_network_flags():
     for flag in ("--no-sandbox", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"):
         assert flag in args
+
+
+def test_headless_runs_prefer_the_headless_shell(bin_dir, tmp_path):
+    make_executable(bin_dir / "chromium")
+    shell = make_executable(bin_dir / "chromium-headless-shell")
+    assert browser.find_chromium(FakePlaywright(None), headless=True) == shell
+
+
+def test_headed_runs_use_the_full_browser(bin_dir, tmp_path):
+    full = make_executable(bin_dir / "chromium")
+    make_executable(bin_dir / "chromium-headless-shell")
+    assert browser.find_chromium(FakePlaywright(None), headless=False) == full
+    assert browser.launch_options(FakePlaywright(None), headless=False)["executable_path"] == full
