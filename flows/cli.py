@@ -42,7 +42,7 @@ def _stored_opted_out(database, username):
 
 
 def _demo(args):
-    from playwright.sync_api import Error as PlaywrightError, sync_playwright
+    from playwright.sync_api import Error as PlaywrightError, expect, sync_playwright
 
     from .flow import PortalUser, cancel_sls_opt_out
     from .headed import Presenter, no_display_message
@@ -70,13 +70,24 @@ def _demo(args):
                                                              slow_mo=args.slow_mo))
                 page = browser.new_context(locale=args.lang).new_page()
                 page.set_default_timeout(15_000)
+                expect.set_options(timeout=15_000)  # a loaded machine is slow, not wrong
                 presenter = Presenter(page, args.lang) if args.headed else None
+                current = {}
+
+                def on_start(number, text):
+                    current.update(number=number, text=text)
+                    if presenter:
+                        presenter.caption(number, text)
 
                 def on_done(step):
                     print(f"  step {step.number}  {step.seconds * 1000:7.0f} ms  {step.text}", flush=True)
 
-                cancel_sls_opt_out(page, base_url, user, lang=args.lang,
-                                   on_start=presenter.caption if presenter else None, on_done=on_done)
+                try:
+                    cancel_sls_opt_out(page, base_url, user, lang=args.lang, on_start=on_start, on_done=on_done)
+                except (PlaywrightError, AssertionError) as e:
+                    detail = " / ".join(line.strip() for line in str(e).splitlines()[:4] if line.strip())
+                    print(f"FAIL at step {current.get('number')} ({current.get('text')}): {detail}", file=sys.stderr)
+                    return 1
                 page.reload()  # the heading now comes from the stored state, not from the POST's answer
                 from .pages import SecureLoginSettingsPage
                 SecureLoginSettingsPage(page, user.locale).expect_enrolled()
