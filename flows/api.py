@@ -1,13 +1,17 @@
 """Logging in without the UI, for tests whose subject is not the login itself.
 
 Uses the browser context's own request client, so the session cookie lands in the context
-(and in its saved storage state) exactly as a UI login would leave it.
+(and in its saved storage state) exactly as a UI login would leave it. Works for every device
+type: the device combobox is answered with the user's device, and the emulator reads the
+challenge from the code page (or the SMS/passcode through the test hooks).
 """
 import re
 
+from .devices import Hooks
 from .labels import LABELS
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+OPTION = re.compile(r'<option value="([0-9]+)" data-device-type="([a-z_]+)"')
 
 
 def _csrf(response):
@@ -27,8 +31,14 @@ def log_in_over_http(request, base_url, user, target="portal"):
         if target == "trading" and response.ok:
             return response
         raise AssertionError(f"password refused for {user.username} (status {response.status})")
-    response = request.post(f"{base}/sso/login/code", form={
-        "csrf_token": _csrf(response), "code": user.device.code()})
+    options = OPTION.findall(response.text())
+    if options:  # several devices: choose the emulated one first
+        device_id = next((i for i, kind in options if kind == user.device.type), None)
+        if device_id is None:
+            raise AssertionError(f"{user.username} has no {user.device.type} device to choose")
+        response = request.post(f"{base}/sso/login/device", form={"csrf_token": _csrf(response), "device": device_id})
+    code = user.device.respond(response.text(), Hooks(request, base))
+    response = request.post(f"{base}/sso/login/code", form={"csrf_token": _csrf(response), "code": code})
     if not response.ok or "/portal/" not in response.url:
         raise AssertionError(f"security code refused for {user.username} (status {response.status})")
     return response

@@ -49,7 +49,7 @@ class PortalUser:
     @classmethod
     def from_scenario(cls, entry, clock=time.time):
         return cls(entry["username"], entry["password"], entry["locale"],
-                   device_for(entry["devices"][0], clock=clock), entry)
+                   device_for(entry["devices"][0], clock=clock, username=entry["username"]), entry)
 
 
 @dataclass

@@ -46,6 +46,12 @@ LABELS = {
         "opt_out_link": "セキュア・ログイン・システムをオプトアウトする",
         "opt_out_agree": "オプトアウト同意書を読み、内容に同意します",
         "opt_out_signature": "署名（ユーザー名を入力）",
+        # Security devices (portal-contract.md, "Security devices") and the code step's buttons.
+        "select_device": "セカンド・ファクター・デバイスの選択",
+        "resend_code": "セキュリティ・コードの再送",
+        "new_challenge": "新しいチャレンジ・コード",
+        "push_approved": "IBKRモバイルで承認しました",
+        "reauth_heading": "セキュリティデバイスによる本人確認",
     },
     "en": {
         "home_login": "Log In",
@@ -88,5 +94,25 @@ LABELS = {
         "opt_out_link": "Opt out of the Secure Login System",
         "opt_out_agree": "I have read and accept the opt-out agreement",
         "opt_out_signature": "Signature (type your username)",
+        "select_device": "Select Second Factor Device",
+        "resend_code": "Request new Security Code",
+        "new_challenge": "New challenge code",
+        "push_approved": "I approved it in IBKR Mobile",
+        "reauth_heading": "Confirm with your security device",
     },
 }
+
+# The options of the device combobox, by scenario type; {last4} is an SMS phone's last digits.
+DEVICE_NAMES = {
+    "ja": {"authenticator_app": "モバイル認証アプリ", "ibkey": "IB Key（IBKRモバイル）",
+           "sms": "SMS（末尾 {last4} の携帯電話）", "dsc_plus": "デジタル・セキュリティ・カード+",
+           "temporary_passcode": "一時パスコード"},
+    "en": {"authenticator_app": "Mobile Authenticator App", "ibkey": "IB Key",
+           "sms": "SMS (mobile phone ending {last4})", "dsc_plus": "Digital Security Card+",
+           "temporary_passcode": "Temporary Passcode"},
+}
+
+
+def device_name(lang, device):
+    """The combobox option naming an emulated device."""
+    return DEVICE_NAMES[lang][device.type].format(last4=getattr(device, "last_digits", ""))

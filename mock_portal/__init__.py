@@ -7,7 +7,7 @@ from contextlib import closing
 from flask import Flask, abort, g, render_template
 from werkzeug.exceptions import HTTPException
 
-from . import db, i18n, scenario, sessions
+from . import db, events, i18n, scenario, sessions
 from .clock import Clock
 
 
@@ -20,6 +20,11 @@ def create_app(test_config=None):
         BOOT_ID=secrets.token_hex(8),  # a restart refuses the confirmations of the previous run
         PASSWORD_HASH_METHOD="scrypt",
         SESSION_IDLE_SECONDS=30 * 60,
+        REAUTH_MAX_AGE_SECONDS=15 * 60,   # older logins confirm with the device before an SLS change
+        LOCKOUT_MAX_FAILURES=10,          # failed logins per username within the window lock it
+        LOCKOUT_WINDOW_SECONDS=24 * 3600,
+        LOCKOUT_SECONDS=24 * 3600,
+        MAX_CONTENT_LENGTH=1024 * 1024,   # a bigger body is refused (413) before it is parsed
         SEND_FILE_MAX_AGE_DEFAULT=3600,  # the stylesheet: no revalidation round trip on every page
         TEST_HOOKS=False,              # the reset/clock routes; never on unless asked for
         SEED_DEMO=True,                # a new, empty database gets the built-in demo scenario
@@ -36,6 +41,7 @@ def create_app(test_config=None):
             if db.is_empty(conn):
                 scenario.replace(conn, scenario.demo(), app.config["PASSWORD_HASH_METHOD"])
     i18n.init_app(app)
+    events.init_app(app)
 
     app.before_request(sessions.load)
     app.before_request(_csrf_on_post)

@@ -1,17 +1,36 @@
-"""Login: username and password, then the security device (article step 3), and logout."""
+"""Login: username and password, then the security device (article step 3); re-authentication
+with the device before a security change when the login is old; logout.
+
+The code step is shared by both: a user with several devices first picks one in a combobox,
+then sees that device's prompt (a challenge, an SMS, an IB Key notification, a passcode).
+"""
+import functools
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, g, redirect, request, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import devices, sessions
+from . import devices, events, lockout, sessions
 from .db import get_db
 from .i18n import current_lang
-from .views import post_redirect, render_page
+from .views import login_required, post_redirect, render_page
 
 bp = Blueprint("auth", __name__, url_prefix="/sso")
 
-TARGETS = ("portal", "trading")
-LANDING = {"portal": "portal.index", "trading": "portal.trading"}
+TARGETS = ("portal", "trading", "gateway")
+LANDING = {"portal": "portal.index", "trading": "portal.trading", "gateway": "auth.gateway_succeeded"}
 MAX_FIELD = 256
+# The code step's forms post to these, for a login and for a re-authentication.
+ENDPOINTS = {
+    "login": {"page": "auth.second_factor", "device": "auth.choose_device", "code": "auth.second_factor_submit",
+              "resend": "auth.resend_code"},
+    "reauth": {"page": "auth.reauth", "device": "auth.reauth_device", "code": "auth.reauth_submit",
+               "resend": "auth.reauth_resend"},
+}
+
+
+def _now():
+    return current_app.config["CLOCK"].now()
 
 
 def _dummy_hash():
@@ -28,6 +47,11 @@ def _target():
     return target if target in TARGETS else "portal"
 
 
+def _field(name):
+    value = request.form.get(name, "")
+    return value[:MAX_FIELD] if isinstance(value, str) else ""
+
+
 @bp.get("/login")
 def login():
     if g.user is not None:
@@ -36,25 +60,60 @@ def login():
     return render_page("login.html", target=_target())
 
 
+@bp.get("/Login")
+def gateway_login():
+    """The Client Portal Gateway's login route (/sso/Login?forwardTo=22&RL=1&ip2loc=on), which
+    login automation such as IBeam opens; English unless ?lang= says otherwise."""
+    if g.user is not None:
+        return redirect(url_for(LANDING["gateway"]))
+    lang = request.args.get("lang") if request.args.get("lang") in ("ja", "en") else "en"
+    sessions.ensure(lang)
+    return render_page("login.html", target="gateway")
+
+
+@bp.get("/Dispatcher")
+@login_required
+def gateway_succeeded():
+    return render_page("gateway_done.html")
+
+
 @bp.post("/login")
 def login_submit():
-    username = request.form.get("username", "")[:MAX_FIELD].strip()
-    password = request.form.get("password", "")[:MAX_FIELD]
+    username = " ".join(_field("username").split())  # control characters and runs of spaces are not names
+    password = _field("password")
     target = _target()
     if not username or not password:
         return render_page("login.html", 400, error="error.login_missing", username=username, target=target)
-    user = get_db().execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
+    db, now = get_db(), _now()
+    user = db.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
     ok = check_password_hash(user["password_hash"] if user else _dummy_hash(), password)
+    known = {"username": username} if user else {"username_known": False}
+    if lockout.is_locked(db, username, now):
+        # Refused whatever the password, with the same status and place as a wrong one.
+        events.log("login.refused", reason="locked", **known)
+        return render_page("login.html", 401, error="error.login_locked", username=username, target=target)
     if user is None or not ok:
-        return render_page("login.html", 401, error="error.login_failed", username=username, target=target)
+        locked = lockout.record_failure(db, username, now)
+        events.log("login.refused", reason="bad_credentials", locked_now=locked, **known)
+        return render_page("login.html", 401, error="error.login_locked" if locked else "error.login_failed",
+                           username=username, target=target)
     if target == "trading" and user["sls_opted_out"]:
         # An opted-out user's trading login asks for no security device: the risk the article names.
-        sessions.rotate(user["locale"], username=user["username"], auth_at=current_app.config["CLOCK"].now(),
-                        login_target=target)
+        sessions.rotate(user["locale"], username=user["username"], auth_at=now, login_target=target)
+        lockout.clear(db, username)
+        events.log("login.succeeded", username=username, target=target, device_type=None)
         return post_redirect(LANDING[target])
-    sessions.rotate(current_lang(), pending_user=user["username"], login_target=target)
+    owned = devices.devices_of(db, user["username"])
+    chosen = owned[0] if len(owned) == 1 else None
+    sessions.rotate(current_lang(), pending_user=user["username"], login_target=target,
+                    device_id=chosen["device_id"] if chosen else None)
+    if chosen is not None:
+        devices.start(db, g.session["session_id"], chosen, now, current_lang())
+    events.log("login.password_accepted", username=username, target=target)
     return post_redirect("auth.second_factor")
 
+
+# --- the code step, for a login and for a re-authentication ------------------------------------
 
 def _pending_user():
     if g.session is None or not g.session["pending_user"]:
@@ -62,35 +121,168 @@ def _pending_user():
     return get_db().execute("SELECT * FROM users WHERE username = ?", (g.session["pending_user"],)).fetchone()
 
 
+def _chosen_device(user):
+    owned = devices.devices_of(get_db(), user["username"])
+    for device in owned:
+        if device["device_id"] == g.session["device_id"]:
+            return device, owned
+    return (owned[0] if len(owned) == 1 else None), owned
+
+
+def _next_path():
+    """Where a re-authentication returns: a page of the portal itself, never another site."""
+    path = request.values.get("next", "")[:MAX_FIELD]
+    parts = urlsplit(path)
+    if parts.scheme or parts.netloc or not path.startswith(("/portal/", "/classic/")) or "//" in path:
+        return url_for("portal.index")
+    return path
+
+
+def _code_page(purpose, user, status=200, error=None, notice=None):
+    device, owned = _chosen_device(user)
+    challenge = devices.current_challenge(get_db(), g.session["session_id"], device) if device else None
+    return render_page("second_factor.html", status, purpose=purpose, urls=ENDPOINTS[purpose], device=device,
+                       devices=owned, challenge=challenge, error=error, notice=notice,
+                       next=_next_path() if purpose == "reauth" else None,
+                       phone_digits=devices.last_digits, ibeam_hooks=purpose == "login")
+
+
+def _choose(purpose, user):
+    raw = _field("device")
+    owned = devices.devices_of(get_db(), user["username"])
+    device = next((d for d in owned if raw.isdigit() and d["device_id"] == int(raw)), None)
+    if device is None:
+        return _code_page(purpose, user, 400, error="error.choose_device")
+    sessions.update(device_id=device["device_id"])
+    devices.start(get_db(), g.session["session_id"], device, _now(), current_lang())
+    return post_redirect(ENDPOINTS[purpose]["page"], **({"next": _next_path()} if purpose == "reauth" else {}))
+
+
+def _resend(purpose, user):
+    """セキュリティ・コードの再送 (and a new challenge): the previous one stops working."""
+    device, _ = _chosen_device(user)
+    if device is None or device["type"] not in devices.CHALLENGED:
+        return _code_page(purpose, user, 400, error="error.choose_device")
+    devices.start(get_db(), g.session["session_id"], device, _now(), current_lang())
+    events.log("code.resent", username=user["username"], device_type=device["type"])
+    return _code_page(purpose, user, notice="notice.code_resent" if device["type"] == "sms" else "notice.new_challenge")
+
+
+def _submit(purpose, user):
+    db, now = get_db(), _now()
+    if lockout.is_locked(db, user["username"], now):
+        events.log("code.refused", username=user["username"], outcome="locked")
+        return _code_page(purpose, user, 401, error="error.login_locked")
+    device, _ = _chosen_device(user)
+    if device is None:
+        return _code_page(purpose, user, 400, error="error.choose_device")
+    target = g.session["login_target"]
+    if request.form.get("push"):
+        outcome = devices.verify_push(db, g.session["session_id"], device)
+    else:
+        outcome = devices.verify(db, g.session["session_id"], device, _field("code"), now, target)
+    if outcome != "ok":
+        locked = outcome in devices.COUNTED and lockout.record_failure(db, user["username"], now)
+        events.log("code.refused", username=user["username"], device_type=device["type"], outcome=outcome,
+                   purpose=purpose, locked_now=bool(locked))
+        return _code_page(purpose, user, 401, error="error.login_locked" if locked else devices.OUTCOME_ERRORS[outcome])
+    lockout.clear(db, user["username"])
+    devices.note_login(db, device)
+    events.log("code.accepted", username=user["username"], device_type=device["type"], purpose=purpose)
+    if purpose == "reauth":
+        sessions.update(auth_at=now, device_id=None)
+        return redirect(_next_path(), code=303)
+    sessions.rotate(user["locale"], username=user["username"], auth_at=now, login_target=target)
+    events.log("login.succeeded", username=user["username"], target=target, device_type=device["type"])
+    return post_redirect(LANDING[target])
+
+
+def _login_step(handler):
+    """The login's code step needs a pending login; without one the login has expired."""
+    user = _pending_user()
+    if user is None:
+        return render_page("login.html", 401, error="error.login_expired", target="portal")
+    return handler("login", user)
+
+
 @bp.get("/login/code")
 def second_factor():
     user = _pending_user()
     if user is None:
         return redirect(url_for("auth.login"))
-    device = devices.devices_of(get_db(), user["username"])[0]
-    return render_page("second_factor.html", device=device)
+    return _code_page("login", user)
+
+
+@bp.post("/login/device")
+def choose_device():
+    return _login_step(_choose)
 
 
 @bp.post("/login/code")
 def second_factor_submit():
-    user = _pending_user()
-    if user is None:
-        return render_page("login.html", 401, error="error.login_expired", target="portal")
-    db = get_db()
-    device = devices.devices_of(db, user["username"])[0]
-    outcome = devices.verify(db, device, request.form.get("code", "")[:MAX_FIELD], current_app.config["CLOCK"].now())
-    if outcome != "ok":
-        current_app.logger.info("security code refused", extra={"outcome": outcome})
-        error = "error.code_replayed" if outcome == "replayed" else "error.code_invalid"
-        return render_page("second_factor.html", 401, device=device, error=error)
-    target = g.session["login_target"]
-    sessions.rotate(user["locale"], username=user["username"], auth_at=current_app.config["CLOCK"].now(),
-                    login_target=target)
-    return post_redirect(LANDING[target])
+    return _login_step(_submit)
+
+
+@bp.post("/login/code/resend")
+def resend_code():
+    return _login_step(_resend)
+
+
+@bp.get("/reauth")
+@login_required
+def reauth():
+    return _code_page("reauth", g.user)
+
+
+@bp.post("/reauth/device")
+@login_required
+def reauth_device():
+    return _choose("reauth", g.user)
+
+
+@bp.post("/reauth")
+@login_required
+def reauth_submit():
+    return _submit("reauth", g.user)
+
+
+@bp.post("/reauth/resend")
+@login_required
+def reauth_resend():
+    return _resend("reauth", g.user)
+
+
+def require_recent_login(next_path):
+    """Before a security change: a login older than REAUTH_MAX_AGE_SECONDS first confirms with
+    the device. Returns the redirect to the re-authentication, or None when the login is recent."""
+    auth_at = g.session["auth_at"]
+    if auth_at is not None and _now() - auth_at <= current_app.config["REAUTH_MAX_AGE_SECONDS"]:
+        return None
+    device, _ = _chosen_device(g.user)
+    sessions.update(device_id=device["device_id"] if device else None)
+    if device is not None:
+        devices.start(get_db(), g.session["session_id"], device, _now(), current_lang())
+    events.log("reauth.required", username=g.user["username"])
+    return post_redirect("auth.reauth", next=next_path)
+
+
+def recent_login_required(view):
+    """For the POSTs that change the SLS state (Continue and OK): after the re-authentication
+    the user is back on the same screen, with the same confirmation open."""
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        back = request.path.removesuffix("/confirm")
+        cid = request.form.get("confirmation", "")[:100]
+        if request.path.endswith("/confirm") and cid.replace("-", "").replace("_", "").isalnum():
+            back += f"?confirmation={cid}"
+        return require_recent_login(back) or view(*args, **kwargs)
+    return wrapped
 
 
 @bp.post("/logout")
 def logout():
     lang = current_lang()
+    if g.user is not None:
+        events.log("logout", username=g.user["username"])
     sessions.end()
     return post_redirect("home.index", notice="logged_out", lang=lang)

@@ -4,6 +4,7 @@ back in. Plain links and server-rendered pages: every click works as soon as it 
 from flask import Blueprint, g, request
 
 from . import sls
+from .auth import recent_login_required
 from .db import get_db
 from .views import login_required, post_redirect, render_page
 
@@ -71,6 +72,7 @@ def sls_opt_out():
 
 @bp.post("/account/security/secure-login/opt-out")
 @login_required
+@recent_login_required
 def sls_opt_out_continue():
     """次に進む with the radio of the user to opt back in: a confirmation, nothing changed yet."""
     target = request.form.get("target", "")[:MAX_FIELD]
@@ -97,6 +99,7 @@ def _answer(action, notice, **kw):
 
 @bp.post("/account/security/secure-login/opt-out/confirm")
 @login_required
+@recent_login_required
 def sls_opt_out_confirm():
     """OK: the classic path's one state-changing request."""
     return _answer(sls.confirm, "updated", new_opted_out=False)

@@ -20,6 +20,20 @@ def init_schema(conn):
     # WAL lets readers go on while one request writes, and survives a kill mid-write.
     conn.execute("PRAGMA journal_mode = WAL")
     conn.executescript(resources.files("mock_portal").joinpath("schema.sql").read_text())
+    _add_columns(conn)
+
+
+# Columns added after a table first shipped: a database file from an older version gets them.
+ADDED_COLUMNS = [
+    ("sessions", "device_id", "INTEGER"),       # the security device chosen for the code step
+]
+
+
+def _add_columns(conn):
+    for table, column, decl in ADDED_COLUMNS:
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
 
 
 def is_empty(conn):

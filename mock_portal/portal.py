@@ -5,6 +5,7 @@ import json
 from flask import Blueprint, abort, g, request
 
 from . import sls
+from .auth import recent_login_required
 from .db import get_db
 from .views import login_required, post_redirect, render_page
 
@@ -111,6 +112,7 @@ def secure_login():
 
 @bp.post("/settings/secure-login")
 @login_required
+@recent_login_required
 def secure_login_continue():
     """Continue (次に進む): nothing changes yet, a confirmation is opened."""
     try:
@@ -141,6 +143,7 @@ def _answer(action, page, done_endpoint, done_notice, **kw):
 
 @bp.post("/settings/secure-login/confirm")
 @login_required
+@recent_login_required
 def secure_login_confirm():
     """OK: the one request that changes the stored state."""
     return _answer(sls.confirm, _secure_login_page, "portal.secure_login", "updated", new_opted_out=False)
@@ -174,6 +177,7 @@ def opt_out():
 
 @bp.post("/settings/secure-login/opt-out")
 @login_required
+@recent_login_required
 def opt_out_continue():
     """The agreement's Continue: the box ticked and the username typed, then a confirmation."""
     signature = request.form.get("signature", "")[:MAX_FIELD].strip()
@@ -192,6 +196,7 @@ def opt_out_continue():
 
 @bp.post("/settings/secure-login/opt-out/confirm")
 @login_required
+@recent_login_required
 def opt_out_confirm():
     return _answer(sls.confirm, _opt_out_page, "portal.secure_login", "opted_out", new_opted_out=True)
 

@@ -36,9 +36,25 @@ def _check_totp_secret(value):
     return None
 
 
-# Each device type: its required fields and their checks. New types add a row here.
+def _check_phone(value):
+    if not isinstance(value, str) or not re.fullmatch(r"\+?[0-9][0-9 -]{6,19}", value):
+        return "must be a phone number such as '+81 90-1234-5678'"
+    return None
+
+
+def _check_pin(value):
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4,8}", value):
+        return "must be a string of 4 to 8 digits"
+    return None
+
+
+# Each device type: its required fields and their checks (docs/devices.md). New types add a row here.
 DEVICE_TYPES = {
     "authenticator_app": {"totp_secret": _check_totp_secret},
+    "ibkey": {"ibkey_secret": _check_totp_secret},
+    "sms": {"phone": _check_phone},
+    "dsc_plus": {"card_secret": _check_totp_secret, "pin": _check_pin},
+    "temporary_passcode": {},  # the passcode itself is issued later, through the test hook
 }
 
 
@@ -165,7 +181,8 @@ def replace(conn, scenario, hash_method):
     """Replace every user, account and everything that hangs off them with the scenario's."""
     validate(scenario)
     with transaction(conn):
-        for table in ("confirmations", "sessions", "messages", "audit_log", "devices", "users", "accounts"):
+        for table in ("challenges", "sms_outbox", "temporary_passcodes", "login_failures", "lockouts",
+                      "confirmations", "sessions", "messages", "audit_log", "devices", "users", "accounts"):
             conn.execute(f"DELETE FROM {table}")
         _insert(conn, scenario["users"], hash_method)
 

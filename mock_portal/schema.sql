@@ -63,3 +63,47 @@ CREATE TABLE IF NOT EXISTS messages (
     key        TEXT NOT NULL,
     params     TEXT NOT NULL
 );
+
+-- One open second-factor exchange per session: the challenge shown (ibkey, dsc_plus), the SMS
+-- code expected (hashed) and an IB Key push's answer. Spent on success, superseded on resend.
+CREATE TABLE IF NOT EXISTS challenges (
+    challenge_id INTEGER PRIMARY KEY,
+    session_id   TEXT NOT NULL,
+    device_id    INTEGER NOT NULL REFERENCES devices(device_id) ON DELETE CASCADE,
+    challenge    TEXT,
+    code_hash    TEXT,
+    push         TEXT CHECK (push IN ('pending', 'approved', 'denied')),
+    created_at   REAL NOT NULL,
+    state        TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'used', 'superseded'))
+);
+
+-- What the mock "sends" by SMS; tests read it through the test hook as the phone would.
+CREATE TABLE IF NOT EXISTS sms_outbox (
+    sms_id INTEGER PRIMARY KEY,
+    phone  TEXT NOT NULL,
+    body   TEXT NOT NULL,
+    code   TEXT NOT NULL,
+    at     REAL NOT NULL
+);
+
+-- KB69 temporary passcodes (hashed); cleared = the user has since logged in with a real device.
+CREATE TABLE IF NOT EXISTS temporary_passcodes (
+    passcode_id   INTEGER PRIMARY KEY,
+    username      TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+    passcode_hash TEXT NOT NULL,
+    issued_at     REAL NOT NULL,
+    cleared       INTEGER NOT NULL DEFAULT 0
+);
+
+-- Failed logins by the username typed, known or not, so a lock says nothing about existence.
+CREATE TABLE IF NOT EXISTS login_failures (
+    username TEXT NOT NULL,
+    at       REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_failures_by_name ON login_failures (username, at);
+
+CREATE TABLE IF NOT EXISTS lockouts (
+    username     TEXT PRIMARY KEY,
+    locked_at    REAL NOT NULL,
+    locked_until REAL NOT NULL
+);

@@ -78,6 +78,15 @@ def rotate(lang, **fields):
     return g.session
 
 
+def update(**fields):
+    """Change columns of the current session in place (the chosen device, a re-authentication)."""
+    db = get_db()
+    cols = ", ".join(f"{k} = ?" for k in fields)
+    db.execute(f"UPDATE sessions SET {cols} WHERE session_id = ?", (*fields.values(), g.session["session_id"]))
+    g.session = db.execute("SELECT * FROM sessions WHERE session_id = ?", (g.session["session_id"],)).fetchone()
+    return g.session
+
+
 def end():
     if g.session is not None:
         get_db().execute("DELETE FROM sessions WHERE session_id = ?", (g.session["session_id"],))
@@ -87,14 +96,28 @@ def end():
 
 def check_csrf():
     """before_request for every POST: same origin and the session's token, else 400."""
-    origin = request.headers.get("Origin")
-    if origin and origin != "null":
-        parts = urlsplit(origin)
-        if f"{parts.scheme}://{parts.netloc}" != f"{request.scheme}://{request.host}":
-            abort(400, description="error.cross_origin")
+    if not _same_origin():
+        abort(400, description="error.cross_origin")
     token = request.form.get("csrf_token", "")
     if g.session is None or not token or not hmac.compare_digest(token, g.session["csrf_token"]):
         abort(400, description="error.csrf")
+
+
+def _same_origin():
+    """Origin when the browser sends it, else Referer; Sec-Fetch-Site when present. A request
+    with none of them (a plain HTTP client) is judged by its CSRF token alone."""
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        return False
+    here = f"{request.scheme}://{request.host}"
+    origin = request.headers.get("Origin")
+    if origin and origin != "null":
+        parts = urlsplit(origin)
+        return f"{parts.scheme}://{parts.netloc}" == here
+    referer = request.headers.get("Referer")
+    if referer:
+        parts = urlsplit(referer)
+        return f"{parts.scheme}://{parts.netloc}" == here
+    return True
 
 
 def save_cookie(response):

@@ -2,7 +2,7 @@
 reset the state to a scenario, add users, move the clock, read what the UI does not show."""
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from . import scenario
+from . import devices, scenario
 from .db import get_db
 
 bp = Blueprint("testing", __name__, url_prefix="/_test")
@@ -56,3 +56,36 @@ def user_state(username):
         "SELECT at, actor, target, old_state, new_state, path, outcome FROM audit_log"
         " WHERE actor = ? OR target = ? ORDER BY audit_id", (username, username))]
     return jsonify(**{k: row[k] for k in row.keys()}, audit=audit)
+
+
+# Playing the user's devices: the phone that receives the SMS and answers the IB Key
+# notification, and the help desk that issues a temporary passcode (KB69).
+
+@bp.get("/sms")
+def sms_outbox():
+    """The texts "sent" to ?phone=, newest first: what the phone shows."""
+    rows = get_db().execute("SELECT body, code, at FROM sms_outbox WHERE phone = ? ORDER BY sms_id DESC",
+                            (request.args.get("phone", ""),)).fetchall()
+    return jsonify(messages=[dict(r) for r in rows])
+
+
+@bp.post("/ibkey/push")
+def ibkey_push():
+    """{"username": ..., "decision": "approve" | "deny"}: answer the pending notification."""
+    data = _json()
+    if data.get("decision") not in ("approve", "deny"):
+        return jsonify(error="decision must be 'approve' or 'deny'"), 400
+    if not devices.answer_push(get_db(), str(data.get("username", "")), data["decision"]):
+        return jsonify(error="no pending IB Key notification for this user"), 404
+    return jsonify(ok=True)
+
+
+@bp.post("/temporary-passcode")
+def temporary_passcode():
+    """{"username": ...}: issue a temporary passcode; 409 when the rules refuse one now."""
+    try:
+        passcode = devices.issue_temporary_passcode(get_db(), str(_json().get("username", "")),
+                                                    current_app.config["CLOCK"].now())
+    except devices.NotIssued as e:
+        return jsonify(error=str(e)), 409
+    return jsonify(passcode=passcode)

@@ -33,7 +33,7 @@ def test_wrong_password_shows_the_message_in_the_page_language(page, portal, por
     user = portal_user(locale="en")
     login = HomePage(page, "en").navigate(portal.base_url).choose_portal_login()
     login.fill(user.username, "wrong password").submit()
-    expect(login.error).to_have_text("Invalid username or password.")
+    expect(login.error).to_have_text("Invalid username password combination")
 
 
 def test_replayed_code_is_refused_in_the_browser(page, new_context, portal, portal_user):

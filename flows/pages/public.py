@@ -1,6 +1,7 @@
 """The public site: home page and its login menu, the login and security-code screens."""
 from playwright.sync_api import expect
 
+from ..labels import device_name
 from .base import Screen
 
 
@@ -61,15 +62,29 @@ class LoginPage(Screen):
 
 
 class SecondFactorPage(Screen):
-    """The security-device step: the code the device shows goes into セキュリティ・コード."""
+    """The security-device step: with several devices, first セカンド・ファクター・デバイスの選択;
+    then the code the device shows (or its answer to the page's challenge) goes into
+    セキュリティ・コード. The re-authentication before a security change is the same screen."""
 
     def __init__(self, page, lang="ja"):
         super().__init__(page, lang)
+        self.device_select = page.get_by_role("combobox", name=self.labels["select_device"], exact=True)
+        self.choose_button = page.get_by_role("button", name=self.labels["continue"], exact=True)
         self.code = page.get_by_label(self.labels["security_code"], exact=True)
         self.submit_button = page.get_by_role("button", name=self.labels["log_in"], exact=True)
+        self.resend_button = page.get_by_role("button", name=self.labels["resend_code"], exact=True)
+        self.push_approved_button = page.get_by_role("button", name=self.labels["push_approved"], exact=True)
         self.error = page.get_by_role("alert")
+        self.notice = page.get_by_role("status")
 
     def expect_loaded(self):
+        expect(self.code.or_(self.device_select)).to_be_visible()
+        return self
+
+    def choose_device(self, device):
+        """Pick `device` (an emulator) in the combobox and go on to its code step."""
+        self.device_select.select_option(label=device_name(self.lang, device))
+        self.click(self.choose_button)
         expect(self.code).to_be_visible()
         return self
 
@@ -80,7 +95,15 @@ class SecondFactorPage(Screen):
     def submit(self):
         self.click(self.submit_button)
 
+    def request_new_code(self):
+        """セキュリティ・コードの再送: the previous code stops working."""
+        self.click(self.resend_button)
+        expect(self.notice).to_be_visible()
+        return self
+
     def authenticate(self, device):
         self.expect_loaded()
+        if self.device_select.is_visible():
+            self.choose_device(device)
         self.fill(device.answer(self.page))
         self.submit()
