@@ -286,3 +286,40 @@ def test_every_device_type_is_a_valid_scenario_entry(device):
 def test_bad_device_entries_name_the_problem(device, problem):
     with pytest.raises(scenario.ScenarioError, match=re.escape(problem)):
         scenario.validate(user_with(device))
+
+
+# --- every new screen and refusal in both languages ---------------------------------------------
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_device_screens_and_refusals_are_translated(app_hooks, app, clock, conn, lang, monkeypatch):
+    from test_i18n import untranslated
+    conn.execute("UPDATE users SET locale = ?", (lang,))
+    for name in list(LOCALES):
+        monkeypatch.setitem(LOCALES, name, lang)
+    seen = {}
+    for name in ("ivy", "sam", "dan", "tom"):
+        v = Visitor(app.test_client(), clock)
+        seen[name] = password_step(v, name)
+        seen[f"{name} wrong"] = v.post("/sso/login/device" if name == "tom" else "/sso/login/code", {"code": "1"})
+        if name != "tom":
+            seen[f"{name} resend"] = v.post("/sso/login/code/resend")
+    v = Visitor(app.test_client(), clock)
+    password_step(v, "ivy")
+    seen["push pending"] = v.post("/sso/login/code", {"push": "1"})
+    issue(app_hooks)
+    for path in (f"/sso/Login?forwardTo=22&RL=1&ip2loc=on&lang={lang}",):
+        seen[path] = v.get(path)
+    locked = Visitor(app.test_client(), clock)
+    locked.get(f"/sso/login?lang={lang}")
+    for _ in range(10):
+        seen["locked"] = locked.submit_password("nobody", "x")
+    alice = Visitor(app.test_client(), clock)
+    alice.get(f"/sso/login?lang={lang}")
+    alice.log_in("alice")
+    seen["gateway done"] = alice.get("/sso/Dispatcher")
+    clock.advance(16 * 60)
+    seen["reauth"] = alice.get(alice.press_continue().headers["Location"])
+    problems = {where: bad for where, r in seen.items() if (bad := untranslated(text(r)))}
+    assert problems == {}
+    assert all(f'<html lang="{lang}">' in text(r) for r in seen.values())
+    assert "Client login succeeds" in text(seen["gateway done"])

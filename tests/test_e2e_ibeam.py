@@ -1,0 +1,67 @@
+"""IBeam (Voyz/ibeam), the login automation IBKR users already run, logs in to the mock with
+its own LoginHandler and PyOTP handler, unmodified, at its default gateway route and targets.
+
+IBeam pins packages that clash with this project's (Pillow 9.5, selenium 4.12), so it lives in
+its own environment: `python -m venv .venv-ibeam && .venv-ibeam/bin/pip install ibeam`
+(or set SLSKIT_IBEAM_PYTHON to an interpreter that has it). It drives the system Chromium
+through /usr/bin/chromedriver under a virtual display (Xvfb), as it does in its container."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+HERE = Path(__file__).parent
+IBEAM_PYTHON = os.environ.get("SLSKIT_IBEAM_PYTHON", str(HERE.parent / ".venv-ibeam" / "bin" / "python"))
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+def ibeam_available():
+    if not os.path.exists(IBEAM_PYTHON):
+        return f"no IBeam environment at {IBEAM_PYTHON} (see this module's docstring)"
+    if not os.path.exists(CHROMEDRIVER) or not shutil.which("Xvfb"):
+        return "IBeam needs /usr/bin/chromedriver and Xvfb"
+    return None
+
+
+def run_ibeam(portal, tmp_path, user, password=None, **extra):
+    env = {**os.environ, "IBEAM_GATEWAY_BASE_URL": portal.base_url, "IBEAM_ACCOUNT": user.username,
+           "IBEAM_PASSWORD": password or user.password, "IBEAM_TWO_FA_HANDLER": "PYOTP",
+           "IBEAM_PYOTP_SECRET": user.entry["devices"][0]["totp_secret"],
+           "IBEAM_CHROME_DRIVER_PATH": CHROMEDRIVER, "IBEAM_OUTPUTS_DIR": str(tmp_path),
+           "IBEAM_INPUTS_DIR": str(tmp_path), "IBEAM_LOG_TO_FILE": "False",
+           # Its defaults wait 5-30 s before each submit against a real site's races; the mock has none.
+           "IBEAM_MIN_PRESUBMIT_BUFFER": "0", **extra}
+    env.pop("PYTHONPATH", None)
+    done = subprocess.run([IBEAM_PYTHON, str(HERE / "ibeam_login.py")], env=env, capture_output=True,
+                          text=True, timeout=240, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1]), done.stderr
+
+
+@pytest.fixture
+def ibeam(portal, tmp_path):
+    reason = ibeam_available()
+    if reason:
+        pytest.skip(reason)
+    return lambda user, **kw: run_ibeam(portal, tmp_path, user, **kw)
+
+
+def test_ibeam_logs_in_with_its_pyotp_handler(ibeam, portal, portal_user):
+    user = portal_user(locale="en")
+    outcome, log = ibeam(user)
+    assert outcome == {"success": True, "shutdown": False, "failed_attempts": 0}, log[-3000:]
+    assert 'Webpage displayed "Client login succeeds"' in log
+    events = [row["outcome"] for row in portal.user_state(user.username)["audit"]]
+    assert events == []  # a login changes no setting
+
+
+def test_ibeam_sees_the_error_it_knows_and_counts_the_failure(ibeam, portal_user):
+    user = portal_user(locale="en")
+    outcome, log = ibeam(user, password="wrong password", IBEAM_MAX_IMMEDIATE_ATTEMPTS="1")
+    assert outcome["success"] is False and outcome["failed_attempts"] == 1, log[-3000:]
+    assert "Error displayed by the login webpage: Invalid username password combination" in log
