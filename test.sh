@@ -4,7 +4,7 @@
 # its Playwright trace and screenshot under reports/artifacts/.
 # Installs what is missing first. Arguments go to pytest (e.g. -m e2e, -k classic, --headed).
 set -euo pipefail
-source "$(dirname "$0")/scripts/setup.sh"
+SLSKIT_SETUP=tests source "$(dirname "$0")/scripts/setup.sh"
 exec python -m pytest -n 2 \
   --junitxml=reports/junit.xml --html=reports/report.html --self-contained-html \
   --tracing=retain-on-failure --screenshot=only-on-failure --output=reports/artifacts \

@@ -62,11 +62,22 @@ def run_user(base_url, entry, action, deadline):
             outcome.ok_statuses.append(status)
             outcome.committed = status == 200
         else:  # the same OK twice at once: one change, one clean refusal
-            results = []
-            twin = threading.Thread(target=lambda: results.append(visitor.confirm(confirmation)))
+            results, twin_errors = [], []
+
+            def twin_confirm():
+                # An exception here (the server killed between the two posts) is this flow's
+                # error too; left in the thread it would vanish and the flow look half-answered.
+                try:
+                    results.append(visitor.confirm(confirmation))
+                except Exception as e:
+                    twin_errors.append(e)
+
+            twin = threading.Thread(target=twin_confirm)
             twin.start()
             results.append(visitor.confirm(confirmation))
             twin.join(60)
+            if twin_errors:
+                raise twin_errors[0]
             outcome.ok_statuses = sorted(s for s, _ in results)
             outcome.committed = 200 in outcome.ok_statuses
     except Exception as e:  # recorded, judged by the caller (a kill mid-flow makes some)

@@ -44,18 +44,22 @@ def _stored_opted_out(database, username):
 def _demo(args):
     from playwright.sync_api import Error as PlaywrightError, expect, sync_playwright
 
+    from .browser import launch_options
     from .flow import PortalUser, cancel_sls_opt_out
     from .headed import Presenter, no_display_message
     from .live import LivePortal, PortalError
+    from .pages import SecureLoginSettingsPage
 
     if args.headed and (message := no_display_message()):
         print(message, file=sys.stderr)
         return 2
     entry = _demo_user(args.lang, args)
     user = PortalUser.from_scenario(entry)
-    with tempfile.TemporaryDirectory(prefix="slskit-demo-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="slskit-demo-") as tmp, sync_playwright() as p:
         portal = None
         try:
+            # The browser is looked for first: without one there is no point starting a portal.
+            options = launch_options(p, args.browser_path, headless=not args.headed, slow_mo=args.slow_mo)
             if args.base_url:
                 base_url = args.base_url.rstrip("/")
             else:
@@ -64,34 +68,30 @@ def _demo(args):
                 base_url = portal.base_url
             print(f"Portal: {base_url}  user: {user.username}  language: {args.lang}", flush=True)
             started = time.perf_counter()
-            with sync_playwright() as p:
-                from .browser import launch_options
-                browser = p.chromium.launch(**launch_options(p, args.browser_path, headless=not args.headed,
-                                                             slow_mo=args.slow_mo))
-                page = browser.new_context(locale=args.lang).new_page()
-                page.set_default_timeout(15_000)
-                expect.set_options(timeout=15_000)  # a loaded machine is slow, not wrong
-                presenter = Presenter(page, args.lang) if args.headed else None
-                current = {}
+            browser = p.chromium.launch(**options)
+            page = browser.new_context(locale=args.lang).new_page()
+            page.set_default_timeout(15_000)
+            expect.set_options(timeout=15_000)  # a loaded machine is slow, not wrong
+            presenter = Presenter(page, args.lang) if args.headed else None
+            current = {}
 
-                def on_start(number, text):
-                    current.update(number=number, text=text)
-                    if presenter:
-                        presenter.caption(number, text)
+            def on_start(number, text):
+                current.update(number=number, text=text)
+                if presenter:
+                    presenter.caption(number, text)
 
-                def on_done(step):
-                    print(f"  step {step.number}  {step.seconds * 1000:7.0f} ms  {step.text}", flush=True)
+            def on_done(step):
+                print(f"  step {step.number}  {step.seconds * 1000:7.0f} ms  {step.text}", flush=True)
 
-                try:
-                    cancel_sls_opt_out(page, base_url, user, lang=args.lang, on_start=on_start, on_done=on_done)
-                except (PlaywrightError, AssertionError) as e:
-                    detail = " / ".join(line.strip() for line in str(e).splitlines()[:4] if line.strip())
-                    print(f"FAIL at step {current.get('number')} ({current.get('text')}): {detail}", file=sys.stderr)
-                    return 1
-                page.reload()  # the heading now comes from the stored state, not from the POST's answer
-                from .pages import SecureLoginSettingsPage
-                SecureLoginSettingsPage(page, user.locale).expect_enrolled()
-                browser.close()
+            try:
+                cancel_sls_opt_out(page, base_url, user, lang=args.lang, on_start=on_start, on_done=on_done)
+            except (PlaywrightError, AssertionError) as e:
+                detail = " / ".join(line.strip() for line in str(e).splitlines()[:4] if line.strip())
+                print(f"FAIL at step {current.get('number')} ({current.get('text')}): {detail}", file=sys.stderr)
+                return 1
+            page.reload()  # the heading now comes from the stored state, not from the POST's answer
+            SecureLoginSettingsPage(page, user.locale).expect_enrolled()
+            browser.close()
             if portal is not None and _stored_opted_out(portal.database, user.username) is not False:
                 print("FAIL: the portal's database does not show the user enrolled", file=sys.stderr)
                 return 1

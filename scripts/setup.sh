@@ -17,6 +17,9 @@ command -v python3 >/dev/null 2>&1 || packages+=(python3)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || packages+=(python3-venv)
 have_browser || packages+=(chromium)
 command -v xvfb-run >/dev/null 2>&1 || packages+=(xvfb xauth)  # a virtual display for the headed demo and its test
+if [ "${SLSKIT_SETUP:-}" = tests ]; then
+  command -v chromedriver >/dev/null 2>&1 || packages+=(chromium-driver)  # IBeam drives Chromium through it
+fi
 if command -v dpkg-query >/dev/null 2>&1 && ! dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q 'ok installed'; then
   packages+=(fonts-noto-cjk)  # Japanese labels render as boxes without a CJK font
 fi
@@ -59,5 +62,13 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
   .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
   echo "$want" > "$stamp"
+fi
+# IBeam pins packages that clash with the kit's (Pillow 9.5, selenium 4.12): its own venv, for
+# the test that logs in with IBeam's unmodified LoginHandler (tests/test_e2e_ibeam.py).
+if [ "${SLSKIT_SETUP:-}" = tests ] && [ ! -e .venv-ibeam/.installed ]; then
+  say "installing IBeam into .venv-ibeam (pip)"
+  python3 -m venv .venv-ibeam
+  .venv-ibeam/bin/python -m pip install -q --disable-pip-version-check ibeam
+  touch .venv-ibeam/.installed
 fi
 export PATH="$PWD/.venv/bin:$PATH"

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from flows.live import LivePortal, PortalError
+from mock_portal.server import build_app
 from portal_client import SCENARIO
 
 SLSKIT = [sys.executable, "-m", "flows.cli"]
@@ -67,9 +68,7 @@ def test_scenario_replaces_all_users_and_state_survives_a_restart(tmp_path):
 ])
 def test_a_bad_scenario_stops_the_start_and_leaves_the_database_untouched(tmp_path, mutate, expected):
     database = tmp_path / "db.sqlite"
-    good = write(tmp_path / "good.json", SCENARIO)
-    with LivePortal(str(database), scenario_path=good):
-        pass
+    build_app(str(database), write(tmp_path / "good.json", SCENARIO))  # a database in use, made in-process
     before = database.read_bytes()
     bad = json.loads(json.dumps(SCENARIO))
     mutate(bad)
