@@ -6,12 +6,12 @@ from flask import Blueprint, g, request
 from . import sls
 from .auth import recent_login_required
 from .db import get_db
-from .views import login_required, post_redirect, render_page
+from .views import (MAX_FIELD, answer_confirmation, login_required, post_redirect, render_page,
+                    shown_confirmation)
 
 bp = Blueprint("classic", __name__, url_prefix="/classic")
 
 NOTICES = {"updated": "notice.sls_updated", "cancelled": "notice.change_cancelled"}
-MAX_FIELD = 100
 # The top menu's path, one level per page: (endpoint, catalog key of the link).
 MENU = [("classic.manage_account", "classic.menu.manage_account"),
         ("classic.security", "classic.menu.security"),
@@ -59,14 +59,9 @@ def _opt_out_page(status=200, error=None, confirmation=None):
 @bp.get("/account/security/secure-login/opt-out")
 @login_required
 def sls_opt_out():
-    confirmation = None
-    cid = request.args.get("confirmation", "")[:MAX_FIELD]
-    if cid:
-        confirmation, error = sls.lookup(get_db(), g.session["session_id"], g.user, cid)
-        if confirmation is not None and confirmation["new_opted_out"]:
-            confirmation, error = None, "error.confirmation_unknown"  # not a confirmation this page offers
-        if error:
-            return _opt_out_page(409, error=error)
+    confirmation, error = shown_confirmation(new_opted_out=False)
+    if error:
+        return _opt_out_page(409, error=error)
     return _opt_out_page(confirmation=confirmation)
 
 
@@ -87,25 +82,17 @@ def sls_opt_out_continue():
     return post_redirect("classic.sls_opt_out", confirmation=cid)
 
 
-def _answer(action, notice, **kw):
-    target = request.form.get("target")
-    try:
-        action(get_db(), g.session["session_id"], g.user, request.form.get("confirmation", "")[:MAX_FIELD],
-               path="classic", expected_target=target[:MAX_FIELD] if target is not None else None, **kw)
-    except sls.Refused as refusal:
-        return _opt_out_page(refusal.status, error=refusal.key)
-    return post_redirect("classic.sls_opt_out", notice=notice)
-
-
 @bp.post("/account/security/secure-login/opt-out/confirm")
 @login_required
 @recent_login_required
 def sls_opt_out_confirm():
     """OK: the classic path's one state-changing request."""
-    return _answer(sls.confirm, "updated", new_opted_out=False)
+    return answer_confirmation(sls.confirm, "classic", _opt_out_page,
+                               "classic.sls_opt_out", "updated", new_opted_out=False)
 
 
 @bp.post("/account/security/secure-login/opt-out/cancel")
 @login_required
 def sls_opt_out_cancel():
-    return _answer(sls.cancel, "cancelled")
+    return answer_confirmation(sls.cancel, "classic", _opt_out_page,
+                               "classic.sls_opt_out", "cancelled")

@@ -7,13 +7,13 @@ from flask import Blueprint, abort, g, request
 from . import sls
 from .auth import recent_login_required
 from .db import get_db
-from .views import login_required, post_redirect, render_page
+from .views import (MAX_FIELD, answer_confirmation, login_required, post_redirect, render_page,
+                    shown_confirmation)
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
 NOTICES = {"updated": "notice.sls_updated", "cancelled": "notice.change_cancelled",
            "opted_out": "notice.sls_opted_out"}
-MAX_FIELD = 100
 
 
 @bp.get("/")
@@ -90,21 +90,10 @@ def _check_own_setting(path="modern"):
     sls.check_permission(db, g.user, target, path)
 
 
-def _shown_confirmation(new_opted_out):
-    """The confirmation named in ?confirmation=, or the error to show instead of it."""
-    cid = request.args.get("confirmation", "")[:MAX_FIELD]
-    if not cid:
-        return None, None
-    row, error = sls.lookup(get_db(), g.session["session_id"], g.user, cid)
-    if row is not None and bool(row["new_opted_out"]) != new_opted_out:
-        return None, "error.confirmation_unknown"
-    return row, error
-
-
 @bp.get("/settings/secure-login")
 @login_required
 def secure_login():
-    confirmation, error = _shown_confirmation(new_opted_out=False)
+    confirmation, error = shown_confirmation(new_opted_out=False)
     if error:
         return _secure_login_page(409, error=error)
     return _secure_login_page(confirmation=confirmation)
@@ -126,33 +115,20 @@ def secure_login_continue():
     return post_redirect("portal.secure_login", confirmation=cid)
 
 
-def _named_target():
-    """The hidden target field of a confirmation's form, if the client sent one."""
-    target = request.form.get("target")
-    return target[:MAX_FIELD] if target is not None else None
-
-
-def _answer(action, page, done_endpoint, done_notice, **kw):
-    try:
-        action(get_db(), g.session["session_id"], g.user, request.form.get("confirmation", "")[:MAX_FIELD],
-               path="modern", expected_target=_named_target(), **kw)
-    except sls.Refused as refusal:
-        return page(refusal.status, error=refusal.key)
-    return post_redirect(done_endpoint, notice=done_notice)
-
-
 @bp.post("/settings/secure-login/confirm")
 @login_required
 @recent_login_required
 def secure_login_confirm():
     """OK: the one request that changes the stored state."""
-    return _answer(sls.confirm, _secure_login_page, "portal.secure_login", "updated", new_opted_out=False)
+    return answer_confirmation(sls.confirm, "modern", _secure_login_page,
+                               "portal.secure_login", "updated", new_opted_out=False)
 
 
 @bp.post("/settings/secure-login/cancel")
 @login_required
 def secure_login_cancel():
-    return _answer(sls.cancel, _secure_login_page, "portal.secure_login", "cancelled")
+    return answer_confirmation(sls.cancel, "modern", _secure_login_page,
+                               "portal.secure_login", "cancelled")
 
 
 # The reverse direction: an enrolled primary user opts out again, only through the agreement.
@@ -169,7 +145,7 @@ def _opt_out_page(status=200, error=None, confirmation=None, signature=""):
 @bp.get("/settings/secure-login/opt-out")
 @login_required
 def opt_out():
-    confirmation, error = _shown_confirmation(new_opted_out=True)
+    confirmation, error = shown_confirmation(new_opted_out=True)
     if error:
         return _opt_out_page(409, error=error)
     return _opt_out_page(confirmation=confirmation)
@@ -198,10 +174,12 @@ def opt_out_continue():
 @login_required
 @recent_login_required
 def opt_out_confirm():
-    return _answer(sls.confirm, _opt_out_page, "portal.secure_login", "opted_out", new_opted_out=True)
+    return answer_confirmation(sls.confirm, "modern", _opt_out_page,
+                               "portal.secure_login", "opted_out", new_opted_out=True)
 
 
 @bp.post("/settings/secure-login/opt-out/cancel")
 @login_required
 def opt_out_cancel():
-    return _answer(sls.cancel, _opt_out_page, "portal.secure_login", "cancelled")
+    return answer_confirmation(sls.cancel, "modern", _opt_out_page,
+                               "portal.secure_login", "cancelled")

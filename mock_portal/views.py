@@ -1,9 +1,14 @@
-"""Helpers every blueprint uses to answer: a page in the current language, a login guard."""
+"""Helpers every blueprint uses to answer: a page in the current language, a login guard, and
+the confirmation steps the modern and the classic screens share."""
 import functools
 
-from flask import abort, g, redirect, render_template, url_for
+from flask import abort, g, redirect, render_template, request, url_for
 
+from . import sls
+from .db import get_db
 from .i18n import current_lang
+
+MAX_FIELD = 100  # longest id, username or confirmation a form field may carry
 
 
 def render_page(template, status=200, **context):
@@ -24,3 +29,25 @@ def login_required(view):
 def post_redirect(endpoint, **values):
     """Post/redirect/get: a reload or the back button never resubmits a form."""
     return redirect(url_for(endpoint, **values), code=303)
+
+
+def shown_confirmation(new_opted_out):
+    """The confirmation named in ?confirmation=, or the error key to show instead of it."""
+    cid = request.args.get("confirmation", "")[:MAX_FIELD]
+    if not cid:
+        return None, None
+    row, error = sls.lookup(get_db(), g.session["session_id"], g.user, cid)
+    if row is not None and bool(row["new_opted_out"]) != new_opted_out:
+        return None, "error.confirmation_unknown"  # not a confirmation this page offers
+    return row, error
+
+
+def answer_confirmation(action, path, page, done_endpoint, notice, **kw):
+    """OK or Cancel on a confirmation: `action` (sls.confirm or sls.cancel) or the refusal's page."""
+    target = request.form.get("target")
+    try:
+        action(get_db(), g.session["session_id"], g.user, request.form.get("confirmation", "")[:MAX_FIELD],
+               path=path, expected_target=target[:MAX_FIELD] if target is not None else None, **kw)
+    except sls.Refused as refusal:
+        return page(refusal.status, error=refusal.key)
+    return post_redirect(done_endpoint, notice=notice)
