@@ -1,9 +1,11 @@
 """The plugin as another team meets it: a new project with only a test file, run by pytest in
 its own process, with the options pytest-playwright users already know."""
 import json
+import os
 import re
 import selectors
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -112,13 +114,17 @@ def _read_until(stream, pattern, timeout=30):
 def run_server():
     """A local `playwright run-server`, standing in for a browser machine elsewhere."""
     cli = shutil.which("playwright", path=str(__import__("pathlib").Path(sys.executable).parent))
+    # Its own process group: the `playwright` command runs the server in a node child, which a
+    # signal to the command alone would leave running.
     process = subprocess.Popen([cli, "run-server", "--host", "127.0.0.1", "--port", "0", "--unsafe"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)
     try:
         yield _read_until(process.stdout, r"Listening on (ws://\S+)")
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(15)
+        process.stdout.close()
 
 
 def test_connect_runs_the_browser_through_a_run_server(pytester, run_server):
