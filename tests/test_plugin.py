@@ -1,6 +1,5 @@
 """The plugin as another team meets it: a new project with only a test file, run by pytest in
 its own process, with the options pytest-playwright users already know."""
-import json
 import os
 import re
 import selectors
