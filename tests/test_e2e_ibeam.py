@@ -5,11 +5,13 @@ IBeam pins packages that clash with this project's (Pillow 9.5, selenium 4.12), 
 its own environment: `python -m venv .venv-ibeam && .venv-ibeam/bin/pip install ibeam`
 (or set SLSKIT_IBEAM_PYTHON to an interpreter that has it). It drives the system Chromium
 through /usr/bin/chromedriver under a virtual display (Xvfb), as it does in its container."""
+import fcntl
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ pytestmark = pytest.mark.e2e
 HERE = Path(__file__).parent
 IBEAM_PYTHON = os.environ.get("SLSKIT_IBEAM_PYTHON", str(HERE.parent / ".venv-ibeam" / "bin" / "python"))
 CHROMEDRIVER = "/usr/bin/chromedriver"
+IBEAM_LOCK = Path(tempfile.gettempdir()) / "slskit-ibeam.lock"
 
 
 def ibeam_available():
@@ -37,8 +40,20 @@ def run_ibeam(portal, tmp_path, user, password=None, **extra):
            # Its defaults wait 5-30 s before each submit against a real site's races; the mock has none.
            "IBEAM_MIN_PRESUBMIT_BUFFER": "0", **extra}
     env.pop("PYTHONPATH", None)
-    done = subprocess.run([IBEAM_PYTHON, str(HERE / "ibeam_login.py")], env=env, capture_output=True,
-                          text=True, timeout=240, cwd=tmp_path)
+    # IBeam puts its Chrome profile in the temp dir under a fixed name: one dir a run. A short
+    # one, since Chrome's socket path must fit in 108 bytes (xdist's tmp_path does not).
+    profile_tmp = tempfile.mkdtemp(prefix="ibeam-")
+    env["TMPDIR"] = profile_tmp
+    # IBeam's Chrome always takes DevTools port 9222 (one IBeam a machine, as in its container), so
+    # two runs at once (xdist workers) would drive each other's browser: one at a time, by a lock
+    # shared by every process on this machine.
+    with open(IBEAM_LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            done = subprocess.run([IBEAM_PYTHON, str(HERE / "ibeam_login.py")], env=env, capture_output=True,
+                                  text=True, timeout=240, cwd=tmp_path)
+        finally:
+            shutil.rmtree(profile_tmp, ignore_errors=True)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1]), done.stderr
 
