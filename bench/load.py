@@ -37,7 +37,7 @@ def main(argv=None):
     parser.add_argument("--kill-after", type=int, default=0, metavar="N",
                         help="SIGKILL the server after N acknowledged changes, then restart it")
     parser.add_argument("--fast-hash", action="store_true",
-                        help="serve with the proposed test hash (bench.serve_variant) instead of scrypt")
+                        help="serve with the test servers' cheap hash (--fast-password-hash) instead of scrypt")
     parser.add_argument("--out", default=RESULTS)
     args = parser.parse_args(argv)
     if not (1 <= args.users <= 2000 and 1 <= args.threads <= 64 and 0 < args.max_seconds <= 600):

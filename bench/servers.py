@@ -10,13 +10,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")]))
 
 
-def portal(database, fast_hash=False, cache_static=False):
-    """A started LivePortal with test hooks: stock `slskit serve`, or bench.serve_variant."""
+def portal(database, fast_hash=True):
+    """A started `slskit serve` with test hooks, as the plugin runs it (cheap password hash), or
+    with scrypt as served to people (`fast_hash=False`), to measure what the hash costs."""
     live = LivePortal(database, test_hooks=True)
-    if fast_hash or cache_static:
-        live.command = [sys.executable, "-m", "bench.serve_variant", "--port", "0", "--db", database,
-                        "--enable-test-hooks"]
-        live.command += ["--fast-hash"] * fast_hash + ["--cache-static"] * cache_static
+    if not fast_hash:
+        live.command.remove("--fast-password-hash")
     return live.start()
 
 

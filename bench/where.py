@@ -80,8 +80,8 @@ def main(argv=None):
     from playwright.sync_api import sync_playwright
     rows = {}
     with tempfile.TemporaryDirectory(prefix="slskit-where-") as tmp:
-        portal = servers.portal(os.path.join(tmp, "stock.sqlite"))
-        fast = servers.portal(os.path.join(tmp, "fast.sqlite"), fast_hash=True, cache_static=True)
+        portal = servers.portal(os.path.join(tmp, "stock.sqlite"), fast_hash=False)  # scrypt, as served
+        fast = servers.portal(os.path.join(tmp, "fast.sqlite"), fast_hash=True)
         static = servers.static_server(tmp)
         try:
             with sync_playwright() as pw:
@@ -101,7 +101,7 @@ def main(argv=None):
         print(f"{name:34}" + "".join(f"{row[c]:>21}" for c in cols))
     record = {"when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
               "runs": args.runs, "rows": rows,
-              "note": "kit_flow_fast_server: bench.serve_variant --fast-hash --cache-static"}
+              "note": "kit_flow_fast_server: slskit serve --fast-password-hash"}
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "where.jsonl"), "a", encoding="utf-8") as f:
         f.write(json.dumps(record, ensure_ascii=False) + "\n")
