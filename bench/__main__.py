@@ -132,24 +132,22 @@ class Bench:
     # -- fixtures -------------------------------------------------------------------------
     def fixtures(self):
         from flows import PortalUser
-        from flows.api import log_in_over_http
+        from flows.api import save_logged_in_state
         from flows.flow import log_in_with_security_device, open_home
         from flows.pages import PortalMenu
 
         base = self.portal.base_url
-        state_path = os.path.join(self.tmp, "state.json")
-        scratch = self.browser.new_context()
-        log_in_over_http(scratch.request, base, PortalUser.from_scenario(servers.fresh_user(self.portal)))
-        scratch.storage_state(path=state_path)
-        scratch.close()
+        state_path = save_logged_in_state(self.browser.new_context, base,
+                                          PortalUser.from_scenario(servers.fresh_user(self.portal)),
+                                          os.path.join(self.tmp, "state.json"))
 
         def new_context():
             context = self.browser.new_context()
             context.new_page()
             return context
 
-        def state_page():
-            context = self.browser.new_context(storage_state=state_path)
+        def state_page(path=state_path):
+            context = self.browser.new_context(storage_state=path)
             page = context.new_page()
             page.goto(f"{base}/portal/")
             PortalMenu(page, "ja").expect_loaded()
@@ -157,16 +155,8 @@ class Bench:
 
         def log_in_fixture(user):
             # flows.plugin's log_in: HTTP login in a scratch context, save, new context from it.
-            scratch = self.browser.new_context()
-            log_in_over_http(scratch.request, base, user)
-            path = os.path.join(self.tmp, f"{user.username}.json")
-            scratch.storage_state(path=path)
-            scratch.close()
-            context = self.browser.new_context(storage_state=path)
-            page = context.new_page()
-            page.goto(f"{base}/portal/")
-            PortalMenu(page, "ja").expect_loaded()
-            return context
+            return state_page(save_logged_in_state(self.browser.new_context, base, user,
+                                                   os.path.join(self.tmp, f"{user.username}.json")))
 
         def ui_login(user):
             context = self.browser.new_context()

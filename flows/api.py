@@ -44,4 +44,16 @@ def log_in_over_http(request, base_url, user, target="portal"):
     return response
 
 
-__all__ = ["LABELS", "log_in_over_http"]
+def save_logged_in_state(new_context, base_url, user, path, target="portal"):
+    """Log in over HTTP in a scratch context from `new_context()` and save its storage state to
+    `path`, for contexts that start logged in (`new_context(storage_state=path)`)."""
+    scratch = new_context()
+    try:
+        log_in_over_http(scratch.request, base_url, user, target)
+        scratch.storage_state(path=str(path))
+    finally:
+        scratch.close()
+    return str(path)
+
+
+__all__ = ["LABELS", "log_in_over_http", "save_logged_in_state"]

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from . import browser as discovery
-from .api import log_in_over_http
+from .api import save_logged_in_state
 from .flow import PortalUser, cancel_sls_opt_out
 from .live import LivePortal, PortalClient
 
@@ -110,12 +110,9 @@ def log_in(new_context, portal, tmp_path):
     """Factory: `log_in(user)` logs in over HTTP once, saves the storage state and returns a new
     page of a context built from it: logged in without going through the UI."""
     def open_page(user, target="portal"):
-        scratch = new_context()
-        log_in_over_http(scratch.request, portal.base_url, user, target)
-        state = tmp_path / f"{user.username}-state.json"
-        scratch.storage_state(path=str(state))
-        scratch.close()
-        return new_context(storage_state=str(state)).new_page()
+        state = save_logged_in_state(new_context, portal.base_url, user,
+                                     tmp_path / f"{user.username}-state.json", target)
+        return new_context(storage_state=state).new_page()
     return open_page
 
 
