@@ -1,17 +1,29 @@
 """The `slskit` command line: `serve` the mock portal, run the article's flow as a `demo`,
-render its `screenshots`."""
+render its `screenshots`.
+
+Each subcommand is one `_name(args)` function registered in `build_parser`; a problem the
+person can fix is a `CommandError`, which `main` prints as one line `slskit NAME: ...`.
+"""
 import argparse
-import json
 import os
-import sqlite3
 import sys
 import tempfile
 import time
+from contextlib import closing, contextmanager
 
 from .browser import BrowserNotFound
+from .users import demo_user_entry
 
-DEMO_USERS = {"ja": "tanaka01", "en": "smith01"}
 
+class CommandError(Exception):
+    """One line for the person at the terminal; `code` is the exit status."""
+
+    def __init__(self, message, code=2):
+        super().__init__(message)
+        self.code = code
+
+
+# -- serve -------------------------------------------------------------------------------------
 
 def _serve(args):
     from mock_portal.server import FAST_PASSWORD_HASH, StartError, serve
@@ -23,117 +35,224 @@ def _serve(args):
         return e.code
 
 
-def _demo_user(lang, args):
-    from mock_portal.scenario import demo
-    entry = next(u for u in demo()["users"] if u["username"] == DEMO_USERS[lang])
-    if args.username:
-        secret = args.totp_secret or os.environ.get("SLSKIT_TOTP_SECRET")
-        if not (args.password and secret):
-            raise SystemExit("slskit demo: --username needs --password and --totp-secret (or SLSKIT_TOTP_SECRET)")
-        entry = {**entry, "username": args.username, "password": args.password, "locale": lang,
-                 "devices": [{"type": "authenticator_app", "totp_secret": secret}]}
+# -- demo --------------------------------------------------------------------------------------
+
+def _demo(args):
+    from .flow import PortalUser
+    from .headed import no_display_message
+
+    if args.headed and (message := no_display_message()):
+        raise CommandError("--headed " + message.removeprefix("slskit demo --headed "), 2)
+    user = PortalUser.from_scenario(_demo_user(args))
+    with sync_browser(args.browser_path, headless=not args.headed, slow_mo=args.slow_mo) as browser, \
+            _portal(args.base_url) as (base_url, database):
+        print(f"Portal: {base_url}  user: {user.username}  language: {args.lang}", flush=True)
+        started = time.perf_counter()
+        page = _demo_page(browser, args.lang)
+        _run_article_steps(page, base_url, user, args)
+        _verify_enrolled(page, user, database)
+    print(f"OK: {user.username} is enrolled in the Secure Login System again "
+          f"(verified on screen{'' if database is None else ' and in the database'}); "
+          f"{time.perf_counter() - started:.1f} s in all", flush=True)
+    return 0
+
+
+def _demo_user(args):
+    """The demo scenario's user of --lang, or the one named by --username on a --base-url portal."""
+    from mock_portal.scenario import ScenarioError, validate
+    entry = demo_user_entry(args.lang)
+    if not args.username:
+        return entry
+    if not args.base_url:
+        raise CommandError("--username needs --base-url: the embedded portal has only its demo users")
+    secret = args.totp_secret or os.environ.get("SLSKIT_TOTP_SECRET")
+    if not (args.password and secret):
+        raise CommandError("--username needs --password and --totp-secret (or SLSKIT_TOTP_SECRET)")
+    entry = {**entry, "username": args.username, "password": args.password, "locale": args.lang,
+             "devices": [{"type": "authenticator_app", "totp_secret": secret}]}
+    try:
+        validate({"users": [entry]})
+    except ScenarioError as e:  # "users[0].devices[0].totp_secret: is not valid base32"
+        field, _, problem = str(e).partition(": ")
+        raise CommandError(f"--{field.rsplit('.', 1)[-1].replace('_', '-')} {problem}") from None
     return entry
 
 
-def _stored_opted_out(database, username):
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
-        row = conn.execute("SELECT sls_opted_out FROM users WHERE username = ?", (username,)).fetchone()
-    return None if row is None else bool(row[0])
-
-
-def _demo(args):
-    from playwright.sync_api import Error as PlaywrightError, expect, sync_playwright
+@contextmanager
+def sync_browser(browser_path, headless=True, slow_mo=0):
+    """A launched Chromium (found as `flows.browser` finds it), closed on the way out."""
+    from playwright.sync_api import Error as PlaywrightError, sync_playwright
 
     from .browser import launch_options
-    from .flow import PortalUser, cancel_sls_opt_out
-    from .headed import Presenter, no_display_message
-    from .live import LivePortal, PortalError
-    from .pages import SecureLoginSettingsPage
-
-    if args.headed and (message := no_display_message()):
-        print(message, file=sys.stderr)
-        return 2
-    entry = _demo_user(args.lang, args)
-    user = PortalUser.from_scenario(entry)
-    with tempfile.TemporaryDirectory(prefix="slskit-demo-") as tmp, sync_playwright() as p:
-        portal = None
+    with sync_playwright() as p:
         try:
-            # The browser is looked for first: without one there is no point starting a portal.
-            options = launch_options(p, args.browser_path, headless=not args.headed, slow_mo=args.slow_mo)
-            if args.base_url:
-                base_url = args.base_url.rstrip("/")
-            else:
-                database = os.path.join(tmp, "portal.sqlite")
-                portal = LivePortal(database, test_hooks=False).start()
-                base_url = portal.base_url
-            print(f"Portal: {base_url}  user: {user.username}  language: {args.lang}", flush=True)
-            started = time.perf_counter()
-            browser = p.chromium.launch(**options)
-            page = browser.new_context(locale=args.lang).new_page()
-            page.set_default_timeout(15_000)
-            expect.set_options(timeout=15_000)  # a loaded machine is slow, not wrong
-            presenter = Presenter(page, args.lang) if args.headed else None
-            current = {}
-
-            def on_start(number, text):
-                current.update(number=number, text=text)
-                if presenter:
-                    presenter.caption(number, text)
-
-            def on_done(step):
-                print(f"  step {step.number}  {step.seconds * 1000:7.0f} ms  {step.text}", flush=True)
-
-            try:
-                cancel_sls_opt_out(page, base_url, user, lang=args.lang, on_start=on_start, on_done=on_done)
-            except (PlaywrightError, AssertionError) as e:
-                detail = " / ".join(line.strip() for line in str(e).splitlines()[:4] if line.strip())
-                print(f"FAIL at step {current.get('number')} ({current.get('text')}): {detail}", file=sys.stderr)
-                return 1
-            page.reload()  # the heading now comes from the stored state, not from the POST's answer
-            SecureLoginSettingsPage(page, user.locale).expect_enrolled()
-            browser.close()
-            if portal is not None and _stored_opted_out(portal.database, user.username) is not False:
-                print("FAIL: the portal's database does not show the user enrolled", file=sys.stderr)
-                return 1
-            print(f"OK: {user.username} is enrolled in the Secure Login System again "
-                  f"(verified on screen{'' if portal is None else ' and in the database'}); "
-                  f"{time.perf_counter() - started:.1f} s in all", flush=True)
-            return 0
+            options = launch_options(p, browser_path, headless=headless, slow_mo=slow_mo)
         except BrowserNotFound as e:
-            print(f"slskit demo: {e}", file=sys.stderr)
-            return 2
-        except PortalError as e:
-            print(f"slskit demo: {e}", file=sys.stderr)
-            return 1
-        except (PlaywrightError, AssertionError) as e:
-            print(f"FAIL: {str(e).splitlines()[0]}", file=sys.stderr)
-            return 1
+            raise CommandError(str(e), 2) from None
+        try:
+            browser = p.chromium.launch(**options)
+        except PlaywrightError as e:
+            raise CommandError(f"{options.get('executable_path', 'Chromium')} did not start: {str(e).splitlines()[0]}", 1) from None
+        try:
+            yield browser
         finally:
-            if portal is not None:
-                portal.stop()
+            browser.close()
 
+
+@contextmanager
+def _portal(base_url):
+    """(base URL, database file): the running portal named by --base-url (no database to read),
+    or an embedded one on a temporary database, stopped on the way out."""
+    from .live import LivePortal, PortalError
+    if base_url:
+        yield _reachable(base_url.rstrip("/")), None
+        return
+    with tempfile.TemporaryDirectory(prefix="slskit-demo-") as tmp:
+        database = os.path.join(tmp, "portal.sqlite")
+        try:
+            portal = LivePortal(database, test_hooks=False).start()
+        except PortalError as e:
+            raise CommandError(str(e), 1) from None
+        try:
+            yield portal.base_url, database
+        finally:
+            portal.stop()
+
+
+def _reachable(base_url):
+    """`base_url` if something answers HTTP there; else one line saying what happened."""
+    import urllib.error
+    import urllib.request
+    try:
+        urllib.request.urlopen(base_url + "/", timeout=10).close()
+    except urllib.error.HTTPError:
+        pass  # it answers; what the answer means is the flow's to find out
+    except (urllib.error.URLError, OSError, ValueError) as e:
+        reason = getattr(e, "reason", e)
+        raise CommandError(f"cannot reach the portal at {base_url} ({reason}); is it running?", 1) from None
+    return base_url
+
+
+def _demo_page(browser, lang):
+    from playwright.sync_api import expect
+    page = browser.new_context(locale=lang).new_page()
+    page.set_default_timeout(15_000)
+    expect.set_options(timeout=15_000)  # a loaded machine is slow, not wrong
+    return page
+
+
+def _run_article_steps(page, base_url, user, args):
+    """The article's seven steps, each printed with its time; a failure names the step, the
+    locator that did not turn up and the page's own alert text."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    from .flow import cancel_sls_opt_out
+    from .headed import Presenter
+
+    presenter = Presenter(page, args.lang) if args.headed else None
+    current = {}
+
+    def on_start(number, text):
+        current.update(number=number, text=text)
+        if presenter:
+            presenter.caption(number, text)
+
+    def on_done(step):
+        print(f"  step {step.number}  {step.seconds * 1000:7.0f} ms  {step.text}", flush=True)
+
+    try:
+        cancel_sls_opt_out(page, base_url, user, lang=args.lang, on_start=on_start, on_done=on_done)
+    except (PlaywrightError, AssertionError) as e:
+        detail = " / ".join(line.strip() for line in str(e).splitlines()[:4] if line.strip())
+        alerts = _alert_texts(page)
+        shown = f" -- the page says: {alerts}" if alerts else ""
+        raise CommandError(f"FAIL at step {current.get('number')} ({current.get('text')}): {detail}{shown}",
+                           1) from None
+
+
+def _alert_texts(page):
+    """The visible alerts' text, without waiting (the flow already waited for what it wanted)."""
+    try:
+        return " / ".join(t.strip() for t in page.get_by_role("alert").all_inner_texts() if t.strip())
+    except Exception:  # the page may be gone; the step's own error is what matters then
+        return ""
+
+
+def _verify_enrolled(page, user, database):
+    """The enrolled heading after a reload (so it comes from the stored state, not the POST's
+    answer), and, for an embedded portal, the stored state itself."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    from .pages import SecureLoginSettingsPage
+    try:
+        page.reload()
+        SecureLoginSettingsPage(page, user.locale).expect_enrolled()
+    except (PlaywrightError, AssertionError) as e:
+        raise CommandError(f"FAIL after the last step: {str(e).splitlines()[0]}", 1) from None
+    if database is not None and _stored_opted_out(database, user.username) is not False:
+        raise CommandError("FAIL: the portal's database does not show the user enrolled", 1)
+
+
+def _stored_opted_out(database, username):
+    from mock_portal import db, sls
+    with closing(db.connect(database)) as conn:
+        state = sls.user_state(conn, username)
+    return None if state is None else bool(state["sls_opted_out"])
+
+
+# -- screenshots -------------------------------------------------------------------------------
 
 def _screenshots(args):
-    from playwright.sync_api import sync_playwright
-
-    from .browser import launch_options
     from .screenshots import render_walkthrough
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(**launch_options(p, args.browser_path))
-            files = render_walkthrough(browser, args.lang, args.out)
-            browser.close()
-    except BrowserNotFound as e:
-        print(f"slskit screenshots: {e}", file=sys.stderr)
-        return 2
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        raise CommandError(f"--out {args.out} is a file; give a folder (it is created if missing)")
+    with sync_browser(args.browser_path) as browser:
+        files = render_walkthrough(browser, args.lang, args.out)
     print(f"{len(files)} screenshots and index.html in {args.out}")
     return 0
 
 
-def build_parser():
-    parser = argparse.ArgumentParser(prog="slskit", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+# -- the parser --------------------------------------------------------------------------------
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (the usage is one `--help` away)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _non_negative(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of milliseconds, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
+    return value
+
+
+def _version():
+    from importlib.metadata import PackageNotFoundError, packages_distributions, version
+    # The distribution's name is whatever installed this package; ask which one did.
+    for name in packages_distributions().get("flows", []):
+        try:
+            return f"slskit {version(name)} ({name})"
+        except PackageNotFoundError:
+            continue
+    return "slskit (not installed as a distribution)"
+
+
+def build_parser():
+    parser = _Parser(prog="slskit", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _add_serve(sub)
+    _add_demo(sub)
+    _add_screenshots(sub)
+    return parser
+
+
+def _add_serve(sub):
     serve = sub.add_parser("serve", help="run the mock Client Portal")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000, help="0 picks a free port")
@@ -145,9 +264,11 @@ def build_parser():
                        help="for test servers: hash passwords cheaply (pbkdf2, 1000 rounds) instead of scrypt")
     serve.set_defaults(func=_serve)
 
+
+def _add_demo(sub):
     demo = sub.add_parser("demo", help="run the article's flow in Chromium against the portal")
     demo.add_argument("--headed", action="store_true", help="show the browser with step captions")
-    demo.add_argument("--slow-mo", type=float, default=0, metavar="MS", help="pause between actions")
+    demo.add_argument("--slow-mo", type=_non_negative, default=0, metavar="MS", help="pause between actions")
     demo.add_argument("--lang", choices=("ja", "en"), default="ja")
     demo.add_argument("--base-url", help="a running portal (default: start an embedded one)")
     demo.add_argument("--browser-path", help="the Chromium to launch (default: discovered)")
@@ -156,17 +277,22 @@ def build_parser():
     demo.add_argument("--totp-secret", help="the user's authenticator secret (base32)")
     demo.set_defaults(func=_demo)
 
+
+def _add_screenshots(sub):
     shots = sub.add_parser("screenshots", help="one PNG per article step and an index.html walkthrough")
     shots.add_argument("--lang", choices=("ja", "en"), default="ja")
     shots.add_argument("--out", default="screenshots", help="folder to write (default: screenshots)")
     shots.add_argument("--browser-path", help="the Chromium to launch (default: discovered)")
     shots.set_defaults(func=_screenshots)
-    return parser
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except CommandError as e:
+        print(f"slskit {args.command}: {e}", file=sys.stderr)
+        return e.code
 
 
 if __name__ == "__main__":

@@ -6,10 +6,10 @@ import tempfile
 
 from .flow import ARTICLE_STEPS, PortalUser, cancel_sls_opt_out
 from .live import LivePortal
+from .users import demo_user_entry
 
 VIEWPORT = {"width": 1100, "height": 680}
 TITLE = {"ja": "セキュア・ログイン・システムのオプトアウトを解約する", "en": "Cancel a Secure Login System opt-out"}
-DEMO_USERS = {"ja": "tanaka01", "en": "smith01"}
 
 
 def _index(lang, files):
@@ -24,9 +24,8 @@ def _index(lang, files):
 
 def render_walkthrough(browser, lang, out_dir):
     """Run the flow for the demo user of `lang` and save the screen after each step."""
-    from mock_portal.scenario import demo
     os.makedirs(out_dir, exist_ok=True)
-    entry = next(u for u in demo()["users"] if u["username"] == DEMO_USERS[lang])
+    entry = demo_user_entry(lang)
     files = []
     with tempfile.TemporaryDirectory(prefix="slskit-shots-") as tmp, \
             LivePortal(os.path.join(tmp, "portal.sqlite"), test_hooks=False) as portal:

@@ -198,6 +198,19 @@ def audit_rows(conn, account_id):
         " WHERE u.account_id = ? ORDER BY a.audit_id DESC", (account_id,)).fetchall()
 
 
+def user_state(conn, username):
+    """A user's stored SLS state and audit trail, or None for an unknown user: what the test
+    hook answers and what `slskit demo` checks at the end."""
+    row = conn.execute("SELECT username, account_id, is_primary, locale, sls_opted_out FROM users"
+                       " WHERE username = ?", (username,)).fetchone()
+    if row is None:
+        return None
+    audit = [dict(r) for r in conn.execute(
+        "SELECT at, actor, target, old_state, new_state, path, outcome FROM audit_log"
+        " WHERE actor = ? OR target = ? ORDER BY audit_id", (username, username))]
+    return {**dict(row), "audit": audit}
+
+
 def messages_of(conn, username):
     return conn.execute("SELECT * FROM messages WHERE username = ? ORDER BY message_id DESC",
                         (username,)).fetchall()

@@ -2,7 +2,7 @@
 reset the state to a scenario, add users, move the clock, read what the UI does not show."""
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from . import devices, scenario
+from . import devices, scenario, sls
 from .db import get_db
 
 bp = Blueprint("testing", __name__, url_prefix="/_test")
@@ -47,15 +47,10 @@ def move_clock():
 
 @bp.get("/users/<username>")
 def user_state(username):
-    db = get_db()
-    row = db.execute("SELECT username, account_id, is_primary, locale, sls_opted_out FROM users"
-                     " WHERE username = ?", (username,)).fetchone()
-    if row is None:
+    state = sls.user_state(get_db(), username)
+    if state is None:
         abort(404)
-    audit = [dict(r) for r in db.execute(
-        "SELECT at, actor, target, old_state, new_state, path, outcome FROM audit_log"
-        " WHERE actor = ? OR target = ? ORDER BY audit_id", (username, username))]
-    return jsonify(**{k: row[k] for k in row.keys()}, audit=audit)
+    return jsonify(state)
 
 
 # Playing the user's devices: the phone that receives the SMS and answers the IB Key

@@ -121,3 +121,44 @@ def test_demo_with_a_missing_explicit_browser_says_how_to_install_one(tmp_path):
     result = run("demo", "--browser-path", str(tmp_path / "no-such-chrome"))
     assert result.returncode == 2
     assert "is not an executable file" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["demo", "--base-url", "http://127.0.0.1:9", "--username", "u", "--password", "p", "--totp-secret", "not base32!"],
+     "slskit demo: --totp-secret is not valid base32"),
+    (["demo", "--username", "u", "--password", "p", "--totp-secret", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"],
+     "slskit demo: --username needs --base-url"),
+    (["demo", "--slow-mo", "-5"], "slskit demo: argument --slow-mo: must be 0 or more, not -5"),
+    (["screenshots", "--out", "FILE"], "slskit screenshots: --out FILE is a file; give a folder"),
+])
+def test_a_rough_edge_is_one_line(tmp_path, args, expected):
+    (tmp_path / "FILE").write_text("not a folder")
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith(expected), result.stderr
+
+
+def test_an_unreachable_base_url_is_one_line():
+    with socket.socket() as unused:  # a port nothing listens on: bound, never listening
+        unused.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{unused.getsockname()[1]}"
+        result = run("demo", "--base-url", url)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"slskit demo: cannot reach the portal at {url}")
+
+
+def test_version_names_the_distribution():
+    result = run("--version")
+    assert result.returncode == 0 and result.stdout.startswith("slskit "), result.stderr
+
+
+@pytest.mark.e2e
+def test_a_failing_demo_step_shows_the_pages_own_alert(tmp_path):
+    with LivePortal(str(tmp_path / "db.sqlite"), test_hooks=False) as portal:
+        result = run("demo", "--lang", "en", "--base-url", portal.base_url, "--username", "smith01",
+                     "--password", "not the password", "--totp-secret", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("slskit demo: FAIL at step 3"), result.stderr
+    assert "the page says:" in lines[0] and "password" in lines[0].split("the page says:")[1], result.stderr

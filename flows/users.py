@@ -1,0 +1,37 @@
+"""Scenario entries for the users the kit makes: fresh random ones (fixtures, bench, load tests)
+and the built-in demo scenario's (`slskit demo`, `slskit screenshots`).
+
+Plain dicts in the scenario file's shape, so the test hooks, `slskit serve --scenario` and
+`PortalUser.from_scenario` all take them as they are. No pytest here: the bench imports it.
+"""
+import base64
+import secrets
+
+# The demo scenario's user for each language (mock_portal/demo_scenario.json).
+DEMO_USERS = {"ja": "tanaka01", "en": "smith01"}
+
+
+def random_base32_secret(nbytes=20):
+    """A device secret of `nbytes` random bytes (160 bits by default), base32 as scenarios take it."""
+    return base64.b32encode(secrets.token_bytes(nbytes)).decode().rstrip("=")
+
+
+def new_user_entry(locale, sls_opted_out=True, primary=True, account_id=None, devices=None, username=None):
+    """A scenario entry with fresh random credentials and its own account: a fresh user never
+    meets a used TOTP step, and shares nothing with another test's users."""
+    tag = secrets.token_hex(4)
+    return {
+        "username": username or f"user{tag}",
+        "password": secrets.token_urlsafe(12),
+        "account_id": account_id or f"U{secrets.randbelow(10**7):07d}",
+        "primary": primary,
+        "locale": locale,
+        "sls_opted_out": sls_opted_out,
+        "devices": devices or [{"type": "authenticator_app", "totp_secret": random_base32_secret()}],
+    }
+
+
+def demo_user_entry(lang):
+    """The demo scenario's entry for the user of `lang`."""
+    from mock_portal.scenario import demo
+    return next(u for u in demo()["users"] if u["username"] == DEMO_USERS[lang])
