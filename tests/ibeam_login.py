@@ -1,9 +1,16 @@
 """Run by tests/test_e2e_ibeam.py with the interpreter that has IBeam installed: IBeam's own
 LoginHandler and PyOTP 2FA handler, built the way ibeam_starter builds them, from IBEAM_*
-environment variables (IBEAM_GATEWAY_BASE_URL points at the mock). Prints one JSON line."""
+environment variables (IBEAM_GATEWAY_BASE_URL points at the mock). Prints one JSON line.
+With SLSKIT_PORTAL_SOCKET it runs in its own network namespace and reaches the mock through that
+Unix socket (socket_bridge.py)."""
+import fcntl
 import json
 import logging
+import os
+import socket
+import struct
 import sys
+from urllib.parse import urlsplit
 
 from ibeam.config import Config
 from ibeam.src import two_fa_selector, var
@@ -12,9 +19,30 @@ from ibeam.src.handlers.secrets_handler import SecretsHandler
 from ibeam.src.login.driver import DriverFactory
 from ibeam.src.login.targets import create_targets
 
+import socket_bridge
+
+
+def bridge_to_the_portal(base_url, portal_socket):
+    """In a new network namespace: loopback up, the portal's address served from the socket file."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    siocgifflags, siocsifflags, iff_up = 0x8913, 0x8914, 0x1
+    flags = struct.unpack("16sh", fcntl.ioctl(probe, siocgifflags, struct.pack("16sh", b"lo", 0)))[1]
+    fcntl.ioctl(probe, siocsifflags, struct.pack("16sh", b"lo", flags | iff_up))
+    probe.close()
+    address = urlsplit(base_url)
+    listener = socket.create_server((address.hostname, address.port))
+
+    def connect():
+        upstream = socket.socket(socket.AF_UNIX)
+        upstream.connect(portal_socket)
+        return upstream
+    socket_bridge.serve(listener, connect)
+
 
 def main():
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(name)s %(message)s")
+    if os.environ.get("SLSKIT_PORTAL_SOCKET"):
+        bridge_to_the_portal(os.environ["IBEAM_GATEWAY_BASE_URL"], os.environ["SLSKIT_PORTAL_SOCKET"])
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(relativeCreated)6dms %(name)s %(message)s")
     cnf = Config(var.all_variables)
     driver_factory = DriverFactory(driver_path=cnf.CHROME_DRIVER_PATH, ui_scaling=cnf.UI_SCALING,
                                    page_load_timeout=cnf.PAGE_LOAD_TIMEOUT)
