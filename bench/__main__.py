@@ -132,7 +132,7 @@ class Bench:
     # -- fixtures -------------------------------------------------------------------------
     def fixtures(self):
         from flows import PortalUser
-        from flows.api import save_logged_in_state
+        from flows.portal_http import save_logged_in_state
         from flows.flow import log_in_with_security_device, open_home
         from flows.pages import PortalMenu
 

@@ -22,8 +22,10 @@ import threading
 
 import pyotp
 
-from . import loadlib, servers
-from .httpflow import HttpVisitor
+from flows import load as loadlib
+from flows.portal_http import HttpVisitor
+
+from . import servers
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 

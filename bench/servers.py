@@ -3,7 +3,7 @@ import os
 import sys
 
 from flows.live import LivePortal
-from flows.plugin import new_user_entry
+from flows.users import new_user_entry
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The servers run `python -m bench....` in a subprocess: let it find this package from anywhere.

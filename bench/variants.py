@@ -4,7 +4,7 @@ raises unless the enrolled heading is on screen (or in the answer) at the end.
 Navigations in the flow: home, login, code, portal, settings, user settings, secure login,
 confirmation, updated -- nine documents (four of them after a POST and its 303).
 """
-from .httpflow import ENROLLED, HttpVisitor
+from flows.portal_http import HttpVisitor
 
 NAVIGATIONS = 9
 HEADINGS = {"ja": "取引にセキュアログインが必要です", "en": "Secure Login is required for trading"}
@@ -102,5 +102,5 @@ def selenium_driver(binary, extra_args=()):
     return webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver"), options=options)
 
 
-__all__ = ["ENROLLED", "NAVIGATIONS", "bare_playwright", "floor", "kit", "plain_http", "selenium",
+__all__ = ["NAVIGATIONS", "bare_playwright", "floor", "kit", "plain_http", "selenium",
            "selenium_driver"]

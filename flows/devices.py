@@ -11,37 +11,13 @@ import hmac
 import re
 import struct
 import time
-from urllib.parse import urlsplit
 
 import pyotp
 
+from .portal_http import hooks_of_page
+
 TOTP_STEP = 30
 CHALLENGE = re.compile(r'data-challenge="([0-9]+)"')
-
-
-class Hooks:
-    """The portal's test hooks through a Playwright request context (page.context.request, or
-    the `request` of flows.api)."""
-
-    def __init__(self, request, base_url):
-        self.request, self.base_url = request, base_url.rstrip("/")
-
-    @classmethod
-    def of_page(cls, page):
-        parts = urlsplit(page.url)
-        return cls(page.context.request, f"{parts.scheme}://{parts.netloc}")
-
-    def get(self, path, **params):
-        response = self.request.get(self.base_url + path, params=params)
-        if not response.ok:
-            raise AssertionError(f"GET {path} answered {response.status}: {response.text()[:200]}")
-        return response.json()
-
-    def post(self, path, payload):
-        response = self.request.post(self.base_url + path, data=payload)
-        if not response.ok:
-            raise AssertionError(f"POST {path} answered {response.status}: {response.text()[:200]}")
-        return response.json()
 
 
 def read_challenge(html):
@@ -57,9 +33,10 @@ class Device:
 
     def answer(self, page):
         """What the person types at the code step, from what `page` shows."""
-        return self.respond(page.content(), Hooks.of_page(page))
+        return self.respond(page.content(), hooks_of_page(page))
 
     def respond(self, html, hooks):
+        """The same from the page's HTML; `hooks` is the portal's `TestHooks`."""
         raise NotImplementedError
 
 
@@ -98,7 +75,7 @@ class IBKey(Device):
 
     def answer_push(self, hooks, decision="approve"):
         """The person taps Approve (or Deny) on the phone's notification."""
-        return hooks.post("/_test/ibkey/push", {"username": self.username, "decision": decision})
+        return hooks.answer_ibkey_push(self.username, decision)
 
 
 class SmsPhone(Device):
@@ -110,7 +87,7 @@ class SmsPhone(Device):
         self.phone = phone
 
     def messages(self, hooks):
-        return hooks.get("/_test/sms", phone=self.phone)["messages"]
+        return hooks.sms_messages(self.phone)
 
     def respond(self, html, hooks):
         texts = self.messages(hooks)
@@ -154,7 +131,7 @@ class TemporaryPasscode(Device):
         self.passcode = None
 
     def issue(self, hooks):
-        self.passcode = hooks.post("/_test/temporary-passcode", {"username": self.username})["passcode"]
+        self.passcode = hooks.issue_temporary_passcode(self.username)
         return self.passcode
 
     def respond(self, html, hooks):

@@ -1,13 +1,13 @@
 """A real `slskit serve` in its own process on a free loopback port, as other teams run it.
 
     with LivePortal(db_path, test_hooks=True) as portal:
-        portal.reset({"users": [...]})
+        portal.add_users([...])
         page.goto(portal.url("/"))
 
-A server in another process cannot see a test's monkeypatches: state and clock are reset over
-HTTP through the test-only hooks, which this class turns on explicitly.
+A server in another process cannot see a test's monkeypatches: users and clock are set over
+HTTP through the test-only hooks (`flows.portal_http.TestHooks`), which this class turns on
+explicitly.
 """
-import json
 import os
 import re
 import selectors
@@ -15,54 +15,13 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
+
+from .portal_http import PortalError, TestHooks
 
 READY = re.compile(r"Serving on (http://\S+)")
 
 
-class PortalError(RuntimeError):
-    pass
-
-
-class PortalClient:
-    """The test-only hooks of a running portal, over HTTP."""
-
-    def __init__(self, base_url):
-        self.base_url = base_url.rstrip("/")
-
-    def url(self, path="/"):
-        return self.base_url + path
-
-    def _call(self, method, path, payload=None):
-        data = json.dumps(payload).encode() if payload is not None else None
-        request = urllib.request.Request(self.url(path), data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return json.loads(response.read())
-        except urllib.error.HTTPError as e:
-            body = e.read().decode(errors="replace")
-            if e.code == 404 and path.startswith("/_test/") and method == "POST":
-                raise PortalError(f"{self.base_url} has no test hooks; start it with "
-                                  "`slskit serve --enable-test-hooks` to let tests reset it") from None
-            raise PortalError(f"{method} {path} answered {e.code}: {body[:300]}") from None
-
-    def reset(self, scenario):
-        """Replace all state with `scenario` (a dict with a 'users' list)."""
-        return self._call("POST", "/_test/reset", scenario)
-
-    def add_users(self, users):
-        return self._call("POST", "/_test/users", {"users": users})
-
-    def advance_clock(self, seconds):
-        return self._call("POST", "/_test/clock", {"advance": seconds})
-
-    def user_state(self, username):
-        return self._call("GET", f"/_test/users/{username}")
-
-
-class LivePortal(PortalClient):
+class LivePortal(TestHooks):
     """Start `slskit serve --port 0` and wait for its `Serving on` line."""
 
     def __init__(self, database, scenario_path=None, test_hooks=True, host="127.0.0.1",

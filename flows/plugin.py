@@ -11,16 +11,15 @@ portal, and gives each test a known state and users made through the reset hook.
 """
 import importlib
 import os
-import secrets
 
-import pyotp
 import pytest
 from playwright.sync_api import expect
 
 from . import browser as discovery
-from .api import save_logged_in_state
 from .flow import PortalUser, cancel_sls_opt_out
-from .live import LivePortal, PortalClient
+from .live import LivePortal
+from .portal_http import TestHooks, save_logged_in_state
+from .users import new_user_entry
 
 
 def pytest_addoption(parser):
@@ -55,7 +54,7 @@ def portal_server(pytestconfig, tmp_path_factory):
     temporary database, or the one named by --portal-url."""
     url = pytestconfig.getoption("--portal-url")
     if url:
-        yield PortalClient(url)
+        yield TestHooks(url)
         return
     folder = tmp_path_factory.mktemp("portal")
     with LivePortal(str(folder / "portal.sqlite"), test_hooks=True) as portal:
@@ -77,20 +76,6 @@ def portal(portal_server):
 @pytest.fixture
 def portal_url(portal):
     return portal.base_url
-
-
-def new_user_entry(locale, sls_opted_out=True, primary=True, account_id=None, devices=None, username=None):
-    """A scenario entry with fresh random credentials (a fresh user never meets a used TOTP step)."""
-    tag = secrets.token_hex(4)
-    return {
-        "username": username or f"user{tag}",
-        "password": secrets.token_urlsafe(12),
-        "account_id": account_id or f"U{secrets.randbelow(10**7):07d}",
-        "primary": primary,
-        "locale": locale,
-        "sls_opted_out": sls_opted_out,
-        "devices": devices or [{"type": "authenticator_app", "totp_secret": pyotp.random_base32(32)}],
-    }
 
 
 @pytest.fixture

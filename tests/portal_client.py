@@ -1,7 +1,7 @@
 """Helpers for the Flask-level tests: the base scenario and a visitor using the test client."""
-import re
-
 import pyotp
+
+from flows.portal_http import confirmation_id, csrf_token
 
 SCENARIO = {"users": [
     {"username": "alice", "password": "alice pass 1", "account_id": "U1000001", "primary": True,
@@ -23,8 +23,6 @@ EXTRA_USERS = [
      "devices": [{"type": "authenticator_app", "totp_secret": "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"}]},
 ]
 USERS = {u["username"]: u for u in SCENARIO["users"] + EXTRA_USERS}
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-CONFIRMATION = re.compile(r'name="confirmation" value="([^"]+)"')
 
 
 class Visitor:
@@ -36,9 +34,7 @@ class Visitor:
 
     def get(self, path, **kw):
         response = self.client.get(path, **kw)
-        match = CSRF.search(response.get_data(as_text=True))
-        if match:
-            self.csrf = match.group(1)
+        self.csrf = csrf_token(text(response)) or self.csrf
         return response
 
     def post(self, path, data=None, csrf=True, **kw):
@@ -46,9 +42,7 @@ class Visitor:
         if csrf and "csrf_token" not in data:
             data["csrf_token"] = self.csrf
         response = self.client.post(path, data=data, **kw)
-        match = CSRF.search(response.get_data(as_text=True))
-        if match:
-            self.csrf = match.group(1)
+        self.csrf = csrf_token(text(response)) or self.csrf
         return response
 
     def code(self, username, offset_steps=0):
@@ -88,7 +82,7 @@ class Visitor:
         response = self.classic_continue(target)
         assert response.status_code == 303, text(response)
         page = self.get(response.headers["Location"])
-        return CONFIRMATION.search(page.get_data(as_text=True)).group(1)
+        return confirmation_id(text(page))
 
     def press_continue(self):
         self.get("/portal/settings/secure-login")
@@ -98,7 +92,7 @@ class Visitor:
         response = self.press_continue()
         assert response.status_code == 303, response.get_data(as_text=True)
         page = self.get(response.headers["Location"])
-        return CONFIRMATION.search(page.get_data(as_text=True)).group(1)
+        return confirmation_id(text(page))
 
 
 def opted_out(conn, username):

@@ -9,10 +9,10 @@ import threading
 import pyotp
 import pytest
 
-from bench import loadlib
-from bench.httpflow import ENROLLED, HttpVisitor
+from flows import load as loadlib
 from flows.live import LivePortal
-from flows.plugin import new_user_entry
+from flows.portal_http import HttpVisitor, enrolled_heading
+from flows.users import new_user_entry
 
 THREADS = 8
 
@@ -82,7 +82,7 @@ def test_restart_keeps_committed_changes_and_refuses_old_confirmations(server, d
         assert again.user_state(open_entry["username"])["sls_opted_out"] == 1
         # And the refused user can still finish from the start, on the new run.
         status, body = half.confirm(half.open_confirmation())
-        assert status == 200 and ENROLLED["ja"] in body
+        assert status == 200 and enrolled_heading("ja") in body
     finally:
         again.stop()
     problems, rows = loadlib.stored_consistency(database, [done_entry["username"], open_entry["username"]])

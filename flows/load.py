@@ -3,7 +3,7 @@
 Loopback only: every URL comes from a LivePortal this process started on 127.0.0.1. The work
 is a fixed list of users (each a full login, Continue, then OK -- sometimes sent twice at once
 -- or Cancel), run by a fixed number of threads, each request with a timeout, the whole with a
-deadline. Used by tests/test_load_restart.py (small) and bench/load.py (larger).
+deadline. Used by tests/test_load_restart.py (small) and `python -m bench.load` (larger).
 """
 import sqlite3
 import statistics
@@ -13,9 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pyotp
 
-from flows.plugin import new_user_entry
-
-from .httpflow import HttpVisitor
+from .portal_http import HttpVisitor
+from .users import new_user_entry
 
 CONFIRMATION_EXPIRED = {"ja": "確認の有効期限が切れました", "en": "This confirmation has expired"}
 
