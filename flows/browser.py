@@ -5,8 +5,12 @@ is installed, then the system Chromium on PATH. Headless runs prefer Debian's
 `chromium-headless-shell` (the same engine without the browser UI, as Playwright itself uses
 for headless), which starts and opens contexts several times faster (bench/README.md).
 """
+import glob
+import json
 import os
+import re
 import shutil
+from pathlib import Path
 
 ENV_VAR = "SLSKIT_CHROMIUM"
 # A closed network: without these Chromium keeps dialling out (and as root needs no sandbox).
@@ -19,16 +23,62 @@ MISSING = ("No Chromium browser was found: install one with `apt-get install chr
            f"(or `playwright install chromium`), or set {ENV_VAR} to its path.")
 
 
+# Playwright drives the process it starts, through pipes and a temporary profile directory.
+SNAP_REFUSED = ("is a snap, which runs the browser confined where Playwright's pipes and temporary "
+                "profile do not reach it")
+WRAPPER_REFUSED = ("is a script that starts no browser Playwright could launch itself, so Playwright "
+                   "would hold (and stop) the script, not the browser")
+
+
 class BrowserNotFound(RuntimeError):
     pass
 
 
-def _managed_chromium(playwright):
+def managed_chromium(playwright, headless=True):
+    """Playwright's own Chromium for this mode (headless runs use its headless shell), if installed."""
     try:
         path = playwright.chromium.executable_path
     except Exception:  # older drivers raise when nothing is installed
         return None
-    return path if path and os.path.exists(path) else None
+    if not path or not os.path.exists(path):
+        return None
+    if not headless:
+        return path
+    # <registry>/chromium-REV/chrome-linux64/chrome beside <registry>/chromium_headless_shell-REV/...
+    folder = Path(path).parents[1]
+    shell = folder.with_name(folder.name.replace("chromium-", "chromium_headless_shell-", 1))
+    found = [p for p in glob.glob(str(shell / "*" / "*headless*shell")) if os.access(p, os.X_OK)]
+    return found[0] if found else None
+
+
+def _is_elf(path):
+    with open(path, "rb") as f:
+        return f.read(4) == b"\x7fELF"
+
+
+def drivable(path):
+    """The executable Playwright should launch for `path`, or the reason it cannot drive it.
+
+    A wrapper script that execs the browser (Debian's `chromium`) becomes the browser, so it is
+    launched as it is; one that runs the browser as its child (Debian's
+    `chromium-headless-shell`) is passed over for the binary it runs; a snap, or a script
+    that leads to one (Ubuntu's `chromium-browser`), is refused."""
+    real = os.path.realpath(path)
+    if real.startswith("/snap/") or os.path.basename(real) == "snap":
+        return None, SNAP_REFUSED
+    if _is_elf(real):
+        return path, None
+    with open(real, encoding="utf-8", errors="replace") as f:
+        script = f.read(64_000)
+    if "/snap/" in script:
+        return None, SNAP_REFUSED
+    if re.search(r"^\s*exec\s", script, re.MULTILINE):
+        return path, None
+    for candidate in re.findall(r"(/[\w./+-]+)", script):
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK) and _is_elf(candidate) \
+                and "chrom" in os.path.basename(candidate):
+            return candidate, None
+    return None, WRAPPER_REFUSED
 
 
 def find_chromium(playwright=None, explicit=None, headless=True):
@@ -36,16 +86,23 @@ def find_chromium(playwright=None, explicit=None, headless=True):
     explicit = explicit or os.environ.get(ENV_VAR)
     if explicit:
         if not (os.path.isfile(explicit) and os.access(explicit, os.X_OK)):
-            raise BrowserNotFound(f"The browser set by {ENV_VAR} or --browser-path ({explicit}) "
+            raise BrowserNotFound(f"The browser named by {ENV_VAR} or a browser-path option ({explicit}) "
                                   "is not an executable file; point it at a Chromium binary.")
-        return explicit
-    if playwright is not None and _managed_chromium(playwright):
+        path, refused = drivable(explicit)
+        if refused:
+            raise BrowserNotFound(f"The browser named by {ENV_VAR} or a browser-path option ({explicit}) {refused}.")
+        return path
+    if playwright is not None and managed_chromium(playwright, headless):
         return None
+    passed_over = []
     for name in HEADLESS_NAMES if headless else SYSTEM_NAMES:
-        path = shutil.which(name)
-        if path:
-            return path
-    raise BrowserNotFound(MISSING)
+        found = shutil.which(name)
+        if found:
+            path, refused = drivable(found)
+            if path:
+                return path
+            passed_over.append(f"{found} {refused}")
+    raise BrowserNotFound(MISSING[:-1] + "".join(f"; {why}" for why in passed_over) + ".")
 
 
 def launch_args():
@@ -63,3 +120,45 @@ def launch_options(playwright=None, explicit=None, **extra):
     if path:
         options["executable_path"] = path
     return options
+
+
+# -- ffmpeg, for pytest-playwright's --video ---------------------------------------------------
+FFMPEG_ENV_VAR = "SLSKIT_FFMPEG"
+FFMPEG_MISSING = ("--video needs ffmpeg and Playwright's own is not installed: install one with "
+                  f"`apt-get install ffmpeg` (or `python -m playwright install ffmpeg`), or set "
+                  f"{FFMPEG_ENV_VAR} to its path.")
+FFMPEG_NAMES = {"linux": "ffmpeg-linux", "darwin": "ffmpeg-mac", "win32": "ffmpeg-win64.exe"}
+
+
+def playwright_ffmpeg_path(playwright):
+    """Where Playwright looks for its ffmpeg: <registry>/ffmpeg-REV/<name>, REV from its browsers.json."""
+    import sys
+
+    import playwright as package
+    browsers = json.loads((Path(package.__file__).parent / "driver" / "package" / "browsers.json").read_text())
+    revision = next(b["revision"] for b in browsers["browsers"] if b["name"] == "ffmpeg")
+    # <registry>/chromium-REV/chrome-linux64/chrome, whether installed or not.
+    registry = Path(playwright.chromium.executable_path).parents[2]
+    return registry / f"ffmpeg-{revision}" / FFMPEG_NAMES.get(sys.platform, "ffmpeg-linux")
+
+
+def provide_ffmpeg(playwright):
+    """Make sure Playwright finds an ffmpeg, found like the browser: Playwright's own if it is
+    installed, else ${FFMPEG_ENV_VAR}, else `ffmpeg` on PATH (Debian's package), linked where
+    Playwright looks (as its own install would put it; nothing is downloaded)."""
+    target = playwright_ffmpeg_path(playwright)
+    explicit = os.environ.get(FFMPEG_ENV_VAR)
+    if target.exists() and not target.is_symlink():
+        return str(target)  # Playwright's own download
+    source = explicit or shutil.which("ffmpeg")
+    if not source or not os.access(source, os.X_OK):
+        raise BrowserNotFound(FFMPEG_MISSING)
+    source = os.path.realpath(source)
+    if target.is_symlink() and os.path.realpath(target) == source:
+        return source
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Linked under a unique name and renamed: xdist workers may do this at the same moment.
+    temporary = target.with_name(f".{target.name}.{os.getpid()}")
+    os.symlink(source, temporary)
+    os.replace(temporary, target)
+    return source

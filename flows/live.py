@@ -38,7 +38,8 @@ class LivePortal(TestHooks):
         super().__init__("")
 
     def start(self):
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        # PYTHONSAFEPATH: `-m flows.cli` must not find a team's own `flows` in the working directory.
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONSAFEPATH": "1"}
         # The server's log goes to a file beside its database: an unread pipe could fill and stall it.
         self.log_path = self.database + ".log"
         with open(self.log_path, "ab") as log:

@@ -60,6 +60,9 @@ want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   say "installing the kit and its test dependencies into .venv (pip)"
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+  # The distribution was called "slskit" until that name turned out taken on the package index;
+  # an old install's entry point would load a plugin module that is gone.
+  .venv/bin/python -m pip uninstall -q -y slskit >/dev/null 2>&1 || true
   .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
   echo "$want" > "$stamp"
 fi

@@ -1,4 +1,5 @@
-"""Browser discovery: an explicit setting, Playwright's managed Chromium, then `chromium` on PATH."""
+"""Browser discovery: an explicit setting, Playwright's managed Chromium, then `chromium` on PATH;
+wrappers Playwright cannot drive are passed over; ffmpeg for --video where Playwright looks."""
 import os
 import stat
 
@@ -14,8 +15,9 @@ class FakePlaywright:
         self.chromium = type("BrowserType", (), {"executable_path": path})()
 
 
-def make_executable(path):
-    path.write_text("#!/bin/sh\n")
+def make_executable(path, content=b"\x7fELF"):
+    """A stand-in for a browser binary (ELF magic), or a script with `content`."""
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
     path.chmod(path.stat().st_mode | stat.S_IXUSR)
     return str(path)
 
@@ -45,7 +47,7 @@ def test_environment_variable_is_an_explicit_setting(bin_dir, tmp_path, monkeypa
 def test_managed_chromium_comes_before_the_system_one(bin_dir, tmp_path):
     make_executable(bin_dir / "chromium")
     managed = make_executable(tmp_path / "managed")
-    assert browser.find_chromium(FakePlaywright(managed)) is None  # None: Playwright launches its own
+    assert browser.find_chromium(FakePlaywright(managed), headless=False) is None  # None: Playwright launches its own
 
 
 def test_system_chromium_on_path_is_the_last_resort(bin_dir, tmp_path):
@@ -85,3 +87,60 @@ def test_headed_runs_use_the_full_browser(bin_dir, tmp_path):
     make_executable(bin_dir / "chromium-headless-shell")
     assert browser.find_chromium(FakePlaywright(None), headless=False) == full
     assert browser.launch_options(FakePlaywright(None), headless=False)["executable_path"] == full
+
+
+def test_a_wrapper_that_execs_the_browser_is_launched_as_it_is(bin_dir, tmp_path):
+    make_executable(tmp_path / "chromium-real")
+    wrapper = make_executable(bin_dir / "chromium", f'#!/bin/sh\nFLAGS=""\nexec {tmp_path}/chromium-real $FLAGS "$@"\n')
+    assert browser.find_chromium(FakePlaywright(None), headless=False) == wrapper
+
+
+def test_a_wrapper_that_runs_the_browser_as_its_child_is_passed_over_for_that_browser(bin_dir, tmp_path):
+    real = make_executable(tmp_path / "chromium-headless-shell-real")
+    make_executable(bin_dir / "chromium-headless-shell", f'#!/bin/sh -e\n\n{real} "$@"\n')
+    assert browser.find_chromium(FakePlaywright(None), headless=True) == real
+
+
+def test_snaps_are_refused_with_the_reason(bin_dir, tmp_path):
+    make_executable(bin_dir / "chromium-browser", '#!/bin/sh\nexec /snap/bin/chromium "$@"\n')
+    with pytest.raises(browser.BrowserNotFound) as error:
+        browser.find_chromium(FakePlaywright(None), headless=False)
+    assert "chromium-browser is a snap" in str(error.value) and "Playwright" in str(error.value)
+
+
+def test_a_script_that_starts_no_browser_is_refused(bin_dir, tmp_path):
+    make_executable(bin_dir / "chromium", '#!/bin/sh\necho "install chromium first" >&2\nexit 1\n')
+    with pytest.raises(browser.BrowserNotFound, match="starts no browser"):
+        browser.find_chromium(FakePlaywright(None), headless=False)
+
+
+def test_headless_runs_need_playwrights_headless_shell_to_use_playwrights_own(bin_dir, tmp_path):
+    system = make_executable(bin_dir / "chromium")
+    (tmp_path / "chromium-1255" / "chrome-linux64").mkdir(parents=True)
+    managed = make_executable(tmp_path / "chromium-1255" / "chrome-linux64" / "chrome")
+    assert browser.find_chromium(FakePlaywright(managed), headless=False) is None
+    assert browser.find_chromium(FakePlaywright(managed), headless=True) == system
+    (tmp_path / "chromium_headless_shell-1255" / "chrome-headless-shell-linux64").mkdir(parents=True)
+    make_executable(tmp_path / "chromium_headless_shell-1255" / "chrome-headless-shell-linux64" / "chrome-headless-shell")
+    assert browser.find_chromium(FakePlaywright(managed), headless=True) is None
+
+
+def test_ffmpeg_on_path_is_linked_where_playwright_looks(bin_dir, tmp_path, monkeypatch):
+    monkeypatch.delenv(browser.FFMPEG_ENV_VAR, raising=False)
+    playwright = FakePlaywright(str(tmp_path / "registry" / "chromium-1255" / "chrome-linux64" / "chrome"))
+    with pytest.raises(browser.BrowserNotFound, match="apt-get install ffmpeg"):
+        browser.provide_ffmpeg(playwright)
+    ffmpeg = make_executable(bin_dir / "ffmpeg")
+    assert browser.provide_ffmpeg(playwright) == ffmpeg
+    target = browser.playwright_ffmpeg_path(playwright)
+    assert target.parent.parent == tmp_path / "registry" and os.path.realpath(target) == ffmpeg
+    assert browser.provide_ffmpeg(playwright) == ffmpeg  # twice is harmless
+
+
+def test_playwrights_own_ffmpeg_is_left_alone(bin_dir, tmp_path):
+    make_executable(bin_dir / "ffmpeg")
+    playwright = FakePlaywright(str(tmp_path / "chromium-1255" / "chrome-linux64" / "chrome"))
+    target = browser.playwright_ffmpeg_path(playwright)
+    target.parent.mkdir(parents=True)
+    own = make_executable(target)
+    assert browser.provide_ffmpeg(playwright) == own and not target.is_symlink()

@@ -153,20 +153,23 @@ def test_no_browser_runs_under_this_process(browser):
     names = [open(f"/proc/{p}/comm").read().strip() for p in descendants(os.getpid()) if os.path.exists(f"/proc/{p}/comm")]
     assert browser.is_connected() and not [n for n in names if "chrom" in n], names
 ''')
-    result = run(pytester, "--connect", run_server, "--browser-path", find_chromium())
+    result = run(pytester, "--slskit-connect", run_server, "--slskit-browser-path", find_chromium())
     result.assert_outcomes(passed=2)
 
 
 def test_cdp_uses_an_already_running_chromium(pytester, tmp_path):
+    # Its own process group, stopped as a whole: the browser and every helper process it started.
     process = subprocess.Popen([find_chromium(), "--headless", *launch_args(), "--remote-debugging-port=0",
                                 f"--user-data-dir={tmp_path / 'profile'}", "about:blank"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
     try:
         ws = _read_until(process.stderr, r"DevTools listening on (ws://\S+)")
         endpoint = "http://" + ws.split("/")[2]
         pytester.makepyfile(test_sls=FIRST_TEST)
-        result = run(pytester, "--cdp", endpoint)
+        result = run(pytester, "--slskit-cdp", endpoint)
         result.assert_outcomes(passed=1)
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(15)
+        process.stderr.close()

@@ -1,0 +1,253 @@
+"""The slskit pytest plugin (entry point `pytest11`): a guest in every test run of the environment.
+
+    def test_opted_out_user_cancels_the_opt_out(page, portal, portal_user):
+        user = portal_user(sls_opted_out=True)
+        cancel_sls_opt_out(page, portal.base_url, user)
+
+It composes with pytest-playwright, which owns the browser, its options and the browser/context/
+page fixtures. What this plugin changes reaches only the tests that ask for a portal fixture
+(PORTAL_FIXTURES): their portal starts when first asked for, their browser context's base_url is
+the portal's and `expect()` waits 10 s. Every other test runs as it would without the kit, with
+one exception that only turns a failure into a run: when Playwright's own Chromium is not
+installed (pytest-playwright would fail with "Executable doesn't exist"), the kit's browser
+discovery supplies one; --slskit-browser-path or $SLSKIT_CHROMIUM asks for it outright.
+
+Loading this module imports nothing but pytest. The kit (`flows`) is imported inside the
+fixtures, through `kit()`, and never under the name `flows` by the plugin itself: a team's own
+top-level `flows` package stays theirs, and the fixtures then use a private copy of the kit's.
+"""
+import importlib
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+# A test that asks for any of these (directly or through its own fixtures) is a portal test.
+PORTAL_FIXTURES = frozenset({"portal_server", "portal", "portal_url", "portal_user", "log_in",
+                             "logged_in_page", "article_flow"})
+# A loaded CI machine can take longer than Playwright's 5 s for one page; a wait that ends early
+# is a flake, one that lasts longer costs nothing when the page is on time.
+PORTAL_EXPECT_TIMEOUT_MS = 10_000
+KIT_DIR = Path(__file__).resolve().parent / "flows"  # installed beside this module
+PRIVATE_NAME = "_slskit_flows"
+
+
+def kit(module=None):
+    """The kit's `flows` package, or one of its modules (`kit("live")`), without shadowing a
+    team's own `flows`: the one already imported by that name if it is the kit's, else a copy
+    under a private name. A test in a project with its own `flows` reaches the kit's steps the
+    same way: `from slskit_plugin import kit; kit().cancel_sls_opt_out(...)`."""
+    package = sys.modules.get("flows")
+    if package is None or Path(getattr(package, "__file__", "") or "").resolve().parent != KIT_DIR:
+        package = sys.modules.get(PRIVATE_NAME) or _load_private_copy()
+    return importlib.import_module(f"{package.__name__}.{module}") if module else package
+
+
+def _load_private_copy():
+    spec = importlib.util.spec_from_file_location(PRIVATE_NAME, KIT_DIR / "__init__.py",
+                                                  submodule_search_locations=[str(KIT_DIR)])
+    package = importlib.util.module_from_spec(spec)
+    sys.modules[PRIVATE_NAME] = package
+    try:
+        spec.loader.exec_module(package)
+    except BaseException:
+        del sys.modules[PRIVATE_NAME]
+        raise
+    return package
+
+
+def is_portal_test(item_or_request):
+    return not PORTAL_FIXTURES.isdisjoint(item_or_request.fixturenames)
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("slskit", "slskit: the mock Client Portal (portal fixtures)")
+    group.addoption("--portal-url", default=os.environ.get("SLSKIT_PORTAL_URL"),
+                    help="run against an already running portal (its test hooks must be enabled "
+                         "with `slskit serve --enable-test-hooks`) instead of starting one")
+    group.addoption("--portal-lang", choices=("ja", "en"), default="ja",
+                    help="language of the users the fixtures create (default ja)")
+    group.addoption("--slskit-browser-path", default=None, metavar="PATH",
+                    help="the Chromium to launch (also $SLSKIT_CHROMIUM); without it the kit looks "
+                         "for one only when Playwright's own Chromium is not installed")
+    group.addoption("--slskit-connect", default=None, metavar="WS_URL",
+                    help="use a remote browser: a `playwright run-server` at ws://HOST:PORT/")
+    group.addoption("--slskit-cdp", default=None, metavar="URL",
+                    help="use an already running Chromium through its DevTools endpoint")
+    group.addoption("--slskit-expect-timeout", type=float, default=None, metavar="MS",
+                    help=f"how long expect() waits, in every test (default: {PORTAL_EXPECT_TIMEOUT_MS} "
+                         "in the tests that use the portal, Playwright's own 5000 in the others)")
+
+
+def pytest_configure(config):
+    # Registered after pytest-playwright, so these fixtures take precedence over its own.
+    config.pluginmanager.register(BrowserFixtures(), "slskit-browser")
+    # The article's Gherkin steps, wherever pytest-bdd runs (it may be disabled with -p no:pytest-bdd).
+    if config.pluginmanager.hasplugin("pytest-bdd"):
+        config.pluginmanager.register(kit("steps"), "slskit-steps")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    timeout = item.config.getoption("--slskit-expect-timeout")
+    if timeout is None and is_portal_test(item):
+        timeout = PORTAL_EXPECT_TIMEOUT_MS
+    if timeout is None:
+        return (yield)
+    from playwright.sync_api import expect
+    before = getattr(expect, "_timeout", None)  # a team's own set_options(), put back afterwards
+    expect.set_options(timeout=timeout)
+    try:
+        return (yield)
+    finally:
+        expect.set_options(timeout=before)
+
+
+class BrowserFixtures:
+    """pytest-playwright's fixtures of the same names, each extending the original it asks for."""
+
+    @pytest.fixture(scope="session")
+    def browser_type_launch_args(self, browser_type_launch_args, pytestconfig, playwright, browser_name):
+        """Unchanged, unless Playwright has no Chromium of its own here or one is named."""
+        if (browser_name not in (None, "chromium") or browser_type_launch_args.get("channel")
+                or "executable_path" in browser_type_launch_args):
+            return browser_type_launch_args
+        discovery = kit("browser")
+        explicit = pytestconfig.getoption("--slskit-browser-path") or os.environ.get(discovery.ENV_VAR)
+        if pytestconfig.getoption("--slskit-connect"):
+            # The browser runs where the server is: only an explicit path is sent along (the
+            # server must allow it with `playwright run-server --unsafe`).
+            if not explicit:
+                return browser_type_launch_args
+            # With connect_options these go to the server as JSON in a header, where the protocol's
+            # camelCase name is the one the server reads (a snake_case key is silently dropped).
+            args = [*discovery.launch_args(), *browser_type_launch_args.get("args", [])]
+            return {**browser_type_launch_args, "executablePath": explicit, "args": args}
+        headless = browser_type_launch_args.get("headless", True)
+        if not explicit and discovery.managed_chromium(playwright, headless):
+            return browser_type_launch_args  # Playwright's own works: nothing to help with
+        found = discovery.launch_options(None, explicit, headless=headless)
+        found.pop("headless")
+        args = [*found.pop("args"), *browser_type_launch_args.get("args", [])]
+        return {**found, **browser_type_launch_args, "args": args}
+
+    @pytest.fixture(scope="session")
+    def connect_options(self, connect_options, pytestconfig):
+        url = pytestconfig.getoption("--slskit-connect")
+        if not url:
+            return connect_options
+        from playwright.sync_api import BrowserType
+        import inspect
+        # Playwright renamed connect()'s first parameter from ws_endpoint to endpoint.
+        key = "endpoint" if "endpoint" in inspect.signature(BrowserType.connect).parameters else "ws_endpoint"
+        return {key: url}
+
+    @pytest.fixture(scope="session")
+    def launch_browser(self, launch_browser, pytestconfig, playwright):
+        cdp = pytestconfig.getoption("--slskit-cdp")
+        if not cdp:
+            return launch_browser
+        return lambda **kwargs: playwright.chromium.connect_over_cdp(cdp)
+
+    @pytest.fixture(scope="session")
+    def playwright(self, playwright, pytestconfig):
+        """Playwright, with an ffmpeg for --video where Playwright's own is not installed."""
+        if pytestconfig.getoption("--video", default="off") != "off":
+            kit("browser").provide_ffmpeg(playwright)
+        return playwright
+
+    @pytest.fixture
+    def new_context(self, _slskit_portal_context_args, new_context):
+        # Only here to set up _slskit_portal_context_args before pytest-playwright's new_context.
+        return new_context
+
+    @pytest.fixture
+    def _slskit_portal_context_args(self, request):
+        """In a portal test, the browser context's base_url is the portal's, so
+        `page.goto("/portal/")` works; a test's own browser_context_args marker still wins."""
+        if not is_portal_test(request):
+            return
+        url = request.getfixturevalue("portal_server").base_url
+        own = request.node.get_closest_marker("browser_context_args")
+        kwargs = {"base_url": url, **(own.kwargs if own else {})}
+        # pytest-playwright reads the closest marker only: this one goes first.
+        request.node.add_marker(pytest.mark.browser_context_args(**kwargs), append=False)
+
+
+@pytest.fixture(scope="session")
+def portal_server(pytestconfig, tmp_path_factory):
+    """The portal for this session (per xdist worker): started on a free port with its own
+    temporary database, or the one named by --portal-url."""
+    live = kit("live")
+    url = pytestconfig.getoption("--portal-url")
+    if url:
+        yield kit("portal_http").TestHooks(url)
+        return
+    folder = tmp_path_factory.mktemp("portal")
+    with live.LivePortal(str(folder / "portal.sqlite"), test_hooks=True) as portal:
+        yield portal
+
+
+@pytest.fixture(scope="session")
+def portal_lang(pytestconfig):
+    return pytestconfig.getoption("--portal-lang")
+
+
+@pytest.fixture
+def portal(portal_server):
+    """The portal, reset to no users at all: each test makes the users it needs."""
+    portal_server.reset({"users": []})
+    return portal_server
+
+
+@pytest.fixture
+def portal_url(portal):
+    return portal.base_url
+
+
+@pytest.fixture
+def portal_user(portal, portal_lang):
+    """Factory: `portal_user(sls_opted_out=True, primary=True, locale=..., account_id=..., devices=[...])`
+    adds a fresh user through the reset hook and returns a `PortalUser` with its device emulator."""
+    users, flow = kit("users"), kit("flow")
+
+    def make(**fields):
+        fields.setdefault("locale", portal_lang)
+        entry = users.new_user_entry(**fields)
+        portal.add_users([entry])
+        return flow.PortalUser.from_scenario(entry)
+    return make
+
+
+@pytest.fixture
+def log_in(new_context, portal, tmp_path):
+    """Factory: `log_in(user)` logs in over HTTP once, saves the storage state and returns a new
+    page of a context built from it, on the portal's start page: logged in without the UI."""
+    portal_http = kit("portal_http")
+
+    def open_page(user, target="portal"):
+        state = portal_http.save_logged_in_state(new_context, portal.base_url, user,
+                                                 tmp_path / f"{user.username}-state.json", target)
+        page = new_context(storage_state=state).new_page()
+        # The login page sends a logged-in user on to where a login with this target lands.
+        page.goto(portal.url(f"/sso/login?target={target}"))
+        return page
+    return open_page
+
+
+@pytest.fixture
+def logged_in_page(log_in, portal_user):
+    """A page of a fresh opted-out primary user, logged in on the portal's start page; the user
+    is `page.portal_user`."""
+    user = portal_user()
+    page = log_in(user)
+    page.portal_user = user
+    return page
+
+
+@pytest.fixture
+def article_flow(page, portal):
+    """The documented flow bound to this test's page and portal: `article_flow(user)`."""
+    return lambda user, lang=None: kit("flow").cancel_sls_opt_out(page, portal.base_url, user, lang=lang)
