@@ -93,25 +93,29 @@ def open_secure_login_system(menu):
     return menu.open_user_settings().open_secure_login_system()
 
 
+def article_actions(page, base_url, user, lang):
+    """The article's seven steps as actions in ARTICLE_STEPS's order, each taking the screen the
+    one before returned: `cancel_sls_opt_out` and the Gherkin steps (flows/steps.py) run these."""
+    return (
+        lambda _: open_home(page, base_url, lang),
+        lambda home: home.choose_portal_login(),
+        lambda login_page: log_in_with_security_device(page, login_page, user),
+        open_secure_login_system,
+        lambda box: box.open_settings().expect_opted_out(),
+        lambda settings: settings.choose_always_use_device().continue_(),
+        lambda confirmation: confirmation.ok().expect_enrolled(),
+    )
+
+
 def cancel_sls_opt_out(page, base_url, user, lang=None, on_start=None, on_done=None):
     """Run the article's seven steps; returns the timed steps. Fails unless the enrolled
     heading is shown at the end."""
     lang = lang or user.locale
     run = StepRunner(lang, on_start, on_done)
-    with run.step(1):
-        home = open_home(page, base_url, lang)
-    with run.step(2):
-        login_page = home.choose_portal_login()
-    with run.step(3):
-        menu = log_in_with_security_device(page, login_page, user)
-    with run.step(4):
-        box = open_secure_login_system(menu)
-    with run.step(5):
-        settings = box.open_settings().expect_opted_out()
-    with run.step(6):
-        confirmation = settings.choose_always_use_device().continue_()
-    with run.step(7):
-        confirmation.ok().expect_enrolled()
+    screen = None
+    for number, action in enumerate(article_actions(page, base_url, user, lang), 1):
+        with run.step(number):
+            screen = action(screen)
     return run.results
 
 

@@ -43,14 +43,18 @@ class Presenter:
         page._slskit_highlight = self.highlight
 
     def caption(self, number, text):
-        label = ("ステップ " if self.lang == "ja" else "Step ") + f"{number} / 7 — {text}"
+        self.show(("ステップ " if self.lang == "ja" else "Step ") + f"{number} / 7 — {text}")
+
+    def show(self, label):
+        """Put `label` in the caption, now or on the first page if nothing is loaded yet."""
         if self.page.url.startswith("http"):
-            self.page.evaluate("t => { sessionStorage.setItem('slskit-caption', t); window.__slskitCaption(); }",
-                               label)
+            self.page.evaluate("t => { sessionStorage.setItem('slskit-caption', t); sessionStorage.setItem("
+                               "'slskit-caption-live', '1'); window.__slskitCaption(); }", label)
         else:  # before the first navigation: store it for the home page's init script
-            # Init scripts run on every new document, so only seed the caption when none is stored.
+            # Init scripts run in order on every new document: the latest one added before the first
+            # page wins, and none overwrites a caption shown since.
             self.page.context.add_init_script(
-                f"if (!sessionStorage.getItem('slskit-caption')) sessionStorage.setItem('slskit-caption', {json.dumps(label)});")
+                f"if (!sessionStorage.getItem('slskit-caption-live')) sessionStorage.setItem('slskit-caption', {json.dumps(label)});")
 
     def highlight(self, locator):
         locator.highlight()

@@ -1,0 +1,326 @@
+"""The Gherkin steps of the article's specification (flows/features/{ja,en}/*.feature), in
+Japanese and English, for pytest-bdd.
+
+Registered by the kit's plugin whenever pytest-bdd is active, so a team binds the shipped
+features, or its own scenarios made of these sentences, with one line and no step code:
+
+    # test_sls_spec.py
+    from pytest_bdd import scenarios
+    from flows.steps import features
+    scenarios(features("ja"))
+
+Each step calls the flows and page objects; users are named in the scenario (「田中」, "Smith")
+and made fresh by the `portal_user` fixture. The seven article sentences are ARTICLE_STEPS
+itself, so the feature files, the demo's printed steps and the screenshots' captions share one
+source. Also here: the one-message error for an undefined step, the headed run's caption, and
+the scenario report carried from xdist workers so `--cucumberjson` holds them.
+"""
+import difflib
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyotp
+import pytest
+from pytest_bdd import given, parsers, step, then, when
+from pytest_bdd.scenario import scenario_wrapper_template_registry
+from pytest_bdd.steps import step_function_context_registry
+
+try:  # pytest-bdd 9 keeps each test report's scenario in a registry of the process that ran it
+    from pytest_bdd.reporting import ReportContext, test_report_context_registry
+except ImportError:
+    ReportContext = test_report_context_registry = None
+
+from .flow import (ARTICLE_STEPS, article_actions, cancel_sls_opt_out_classic, log_in_through_the_portal,
+                   log_in_to_trading, open_secure_login_system)
+from .labels import LABELS
+from .pages import PortalMenu, SecureLoginSettingsPage
+
+FEATURES = Path(__file__).parent / "features"
+
+
+def features(lang):
+    """The folder of the shipped feature files in `lang` ("ja" or "en"), for `scenarios()`."""
+    return str(FEATURES / lang)
+
+
+def _authenticator_app():
+    return {"type": "authenticator_app", "totp_secret": pyotp.random_base32(32)}
+
+
+# Fresh scenario entries for a user holding each type of device (docs/devices.md). A temporary
+# passcode's user also holds an authenticator app: the help desk issues one only to someone who
+# logs in with another device in between.
+FRESH_DEVICES = {
+    "authenticator_app": lambda: [_authenticator_app()],
+    "ibkey": lambda: [{"type": "ibkey", "ibkey_secret": pyotp.random_base32(32)}],
+    "sms": lambda: [{"type": "sms", "phone": f"+81 90-{secrets.randbelow(10**4):04d}-{secrets.randbelow(10**4):04d}"}],
+    "dsc_plus": lambda: [{"type": "dsc_plus", "card_secret": pyotp.random_base32(32), "pin": "2468"}],
+    "temporary_passcode": lambda: [{"type": "temporary_passcode"}, _authenticator_app()],
+}
+
+
+@dataclass
+class Scene:
+    """What a scenario's steps share: its language, its users by the names the scenario gives
+    them, who is acting, and the screen (page object) the last step left."""
+
+    page: object
+    portal: object
+    lang: str = "ja"
+    users: dict = field(default_factory=dict)
+    actor: object = None
+    screen: object = None
+    code_asked: bool = None
+
+    def user(self, name):
+        if name not in self.users:
+            known = "、".join(self.users) or "none yet"
+            raise AssertionError(f"no user {name!r} in this scenario (known: {known}): a Given step makes each user")
+        self.actor = self.users[name]
+        return self.actor
+
+    def label(self, key):
+        return LABELS[self.lang][key]
+
+
+@pytest.fixture
+def scene(page, portal):
+    return Scene(page, portal)
+
+
+# Background: the portal's language, which the scenario's users speak.
+
+@given(parsers.parse("クライアント・ポータルの言語は「{lang}」です"))
+@given(parsers.parse('the Client Portal in language "{lang}"'))
+def _(scene, lang):
+    if lang not in LABELS:
+        raise AssertionError(f"no portal language {lang!r}: one of {', '.join(LABELS)}")
+    scene.lang = lang
+
+
+# The users. Each is fresh (its own account, credentials and device) and named by the scenario.
+
+def _add_user(scene, portal_user, name, **fields):
+    scene.users[name] = scene.actor = portal_user(locale=scene.lang, **fields)
+
+
+@given(parsers.parse("SLSをオプトアウトしている主要なユーザー「{user}」がいます"))
+@given(parsers.parse('a primary user "{user}" who opted out of SLS'))
+def _(scene, portal_user, user):
+    _add_user(scene, portal_user, user, sls_opted_out=True)
+
+
+@given(parsers.parse("SLSを利用している主要なユーザー「{user}」がいます"))
+@given(parsers.parse('a primary user "{user}" enrolled in SLS'))
+def _(scene, portal_user, user):
+    _add_user(scene, portal_user, user, sls_opted_out=False)
+
+
+@given(parsers.parse("「{primary}」と同じ口座に、SLSをオプトアウトしている主要でないユーザー「{user}」がいます"))
+@given(parsers.parse('a non-primary user "{user}" of the same account as "{primary}" who opted out of SLS'))
+def _(scene, portal_user, user, primary):
+    account_id = scene.user(primary).entry["account_id"]
+    _add_user(scene, portal_user, user, sls_opted_out=True, primary=False, account_id=account_id)
+
+
+@given(parsers.parse("セキュリティデバイス「{device}」を持ち、SLSをオプトアウトしている主要なユーザー「{user}」がいます"))
+@given(parsers.parse('a primary user "{user}" with the security device "{device}" who opted out of SLS'))
+def _(scene, portal_user, user, device):
+    if device not in FRESH_DEVICES:
+        raise AssertionError(f"no security device {device!r}: one of {', '.join(FRESH_DEVICES)} (docs/devices.md)")
+    _add_user(scene, portal_user, user, sls_opted_out=True, devices=FRESH_DEVICES[device]())
+
+
+# The article's seven steps: the sentences are ARTICLE_STEPS, the actions flows.flow's.
+
+def _article_step(index):
+    def run(scene):
+        actions = article_actions(scene.page, scene.portal.base_url, scene.actor, scene.lang)
+        scene.screen = actions[index](scene.screen)
+    return run
+
+
+for _texts in ARTICLE_STEPS.values():
+    for _index, _text in enumerate(_texts):
+        step(_text)(_article_step(_index))
+
+
+# Other things the users do.
+
+@when(parsers.parse("「{user}」がポータルにログインしてセキュア・ログイン設定を開きます"))
+@when(parsers.parse('"{user}" logs in to the portal and opens the Secure Login Settings'))
+def _(scene, user):
+    menu = log_in_through_the_portal(scene.page, scene.portal.base_url, scene.user(user), scene.lang)
+    scene.screen = open_secure_login_system(menu).open_settings()
+
+
+@when("確認通知のキャンセルをクリックします")
+@when("clicks Cancel in the confirmation")
+def _(scene):
+    scene.screen = scene.screen.cancel()
+
+
+@when(parsers.parse("「{user}」がクラシック・ポータルで口座管理 > セキュリティー > セキュア・ログイン・システム > "
+                    "セキュリティディバイスの解約(SLSオプトアウト)をクリックし、「{target}」の横にあるオプションボタンを"
+                    "クリックして解約をキャンセルします"))
+@when(parsers.parse('"{user}" clicks Manage Account > Security > Secure Login System > SLS Opt Out on the Classic '
+                    'Portal and the radio beside "{target}" to cancel the opt-out'))
+def _(scene, user, target):
+    target_username = scene.user(target).username
+    scene.screen = cancel_sls_opt_out_classic(scene.page, scene.portal.base_url, scene.user(user),
+                                              target_username, scene.lang)
+
+
+@when(parsers.parse("「{user}」がトレーディング・プラットフォームにログインします"))
+@when(parsers.parse('"{user}" logs in to the trading platform'))
+def _(scene, user):
+    scene.code_asked = log_in_to_trading(scene.page, scene.portal.base_url, scene.user(user), scene.lang)
+
+
+@when("オプトアウト同意書を読んで同意し、自分のユーザー名で署名して次に進み、確認通知のOKをクリックします")
+@when("reads and accepts the opt-out agreement, signs it with their username, continues and clicks OK in the confirmation")
+def _(scene):
+    agreement = scene.screen.expect_enrolled().open_opt_out_agreement()
+    scene.screen = agreement.accept(scene.actor.username).continue_().ok()
+
+
+# What the users then see, and what the portal stored.
+
+@then(parsers.parse("セキュア・ログイン設定に「{heading}」と表示されます"))
+@then(parsers.parse('the Secure Login Settings show "{heading}"'))
+def _(scene, heading):
+    scene.page.reload()  # the heading then comes from the stored state, not from the last answer
+    settings = SecureLoginSettingsPage(scene.page, scene.lang)
+    expected = {scene.label("required"): settings.expect_enrolled, scene.label("not_required"): settings.expect_opted_out}
+    if heading not in expected:
+        raise AssertionError(f"the Secure Login Settings show one of {list(expected)}, not {heading!r}")
+    expected[heading]()
+
+
+@then(parsers.parse("ポータルの記録で「{user}」はSLSを利用しています"))
+@then(parsers.parse("the portal's records show \"{user}\" enrolled in SLS"))
+def _(scene, user):
+    assert scene.portal.user_state(scene.user(user).username)["sls_opted_out"] == 0
+
+
+@then(parsers.parse("ポータルの記録で「{user}」はSLSをオプトアウトしています"))
+@then(parsers.parse("the portal's records show \"{user}\" opted out of SLS"))
+def _(scene, user):
+    assert scene.portal.user_state(scene.user(user).username)["sls_opted_out"] == 1
+
+
+@then(parsers.parse("この設定を変更する権限がないことと、変更許可のあるユーザー「{allowed}」が表示されます"))
+@then(parsers.parse('a notice says the user may not change this setting and names "{allowed}" as allowed to change it'))
+def _(scene, allowed):
+    scene.screen.expect_not_allowed([scene.users[allowed].username])
+
+
+@then(parsers.parse("クラシック・ポータルで「{user}」の状態が「{status}」と表示されます"))
+@then(parsers.parse('the Classic Portal shows the status of "{user}" as "{status}"'))
+def _(scene, user, status):
+    statuses = {scene.label("status_enrolled"): False, scene.label("status_opted_out"): True}
+    if status not in statuses:
+        raise AssertionError(f"a status is one of {list(statuses)}, not {status!r}")
+    scene.screen.expect_status(scene.users[user].username, opted_out=statuses[status])
+
+
+@then("セキュリティ・コードは求められません")
+@then("no Security Code is asked for")
+def _(scene):
+    assert scene.code_asked is False
+
+
+@then("セキュリティ・コードが求められます")
+@then("the Security Code is asked for")
+def _(scene):
+    assert scene.code_asked is True
+
+
+@then(parsers.parse("口座情報で{row}が「{value}」と表示されます"))
+@then(parsers.parse('the Account page shows "{row}" as "{value}"'))
+def _(scene, row, value):
+    if row != scene.label("otc_orders"):
+        raise AssertionError(f"the Account page's limits show {scene.label('otc_orders')!r}, not {row!r}")
+    account = PortalMenu(scene.page, scene.lang).open_account()
+    expected = {scene.label("limit_not_allowed"): account.expect_restricted,
+                scene.label("limit_allowed"): account.expect_unrestricted}
+    if value not in expected:
+        raise AssertionError(f"a limit is one of {list(expected)}, not {value!r}")
+    expected[value]()
+
+
+@then("クライアント・ポータルのメニューが表示されます")
+@then("the Client Portal's menu is shown")
+def _(scene):
+    PortalMenu(scene.page, scene.lang).expect_loaded()
+
+
+# An undefined or misspelled step: one message with the step, where it is, and the nearest sentences.
+
+def defined_steps():
+    """Every step sentence pytest-bdd knows in this run (the kit's and the project's own)."""
+    return sorted({context.parser.name for context in list(step_function_context_registry.values())
+                   if isinstance(context.parser.name, str)})
+
+
+def undefined_step_message(step, scenario, feature_path, known):
+    closest = difflib.get_close_matches(step.name, known, n=3, cutoff=0.5)
+    lines = [f"Undefined step: {step.keyword} {step.name}",
+             f"  at {feature_path}:{step.line_number} (scenario: {scenario.name})"]
+    if closest:
+        lines.append("  closest defined steps:")
+        lines += [f"    {text}" for text in closest]
+    else:
+        lines.append("  no defined step is close; the sentences the kit defines are in flows/steps.py")
+    return "\n".join(lines)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-bdd's own reporting has marked the step failed
+def pytest_bdd_step_func_lookup_error(request, feature, scenario, step, exception):
+    pytest.fail(undefined_step_message(step, scenario, feature.filename, defined_steps()), pytrace=False)
+
+
+# A headed run: the Gherkin step being run as the caption the demo shows.
+
+def pytest_bdd_before_step(request, feature, scenario, step, step_func):
+    if not request.config.getoption("headed", False) or "page" not in request.fixturenames:
+        return
+    from .headed import Presenter
+    node = request.node
+    if getattr(node, "_slskit_presenter", None) is None:
+        node._slskit_presenter = Presenter(request.getfixturevalue("page"), feature.language)
+    number = scenario.steps.index(step) + 1
+    node._slskit_presenter.show(f"{number} / {len(scenario.steps)} — {step.keyword} {step.name}")
+
+
+# Under xdist the scenario's step report lives on the worker: carry it on the test report so the
+# controller's --cucumberjson (and `slskit spec`) see the scenarios run there.
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    context = test_report_context_registry.get(report) if test_report_context_registry is not None else None
+    if context is not None and hasattr(item.config, "workerinput"):
+        report.slskit_bdd = {"scenario": context.scenario, "name": context.name}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-bdd's --cucumberjson reads it
+def pytest_runtest_logreport(report):
+    carried = getattr(report, "slskit_bdd", None)
+    if carried and report not in test_report_context_registry:
+        test_report_context_registry[report] = ReportContext(**carried)
+
+
+# A scenario made of the kit's steps is a portal test, as one asking for `portal` is (the plugin
+# sets its browser context and expect() timeout): pytest-bdd asks for fixtures only while running.
+
+def pytest_collection_modifyitems(items):
+    kit_steps = [context.parser for context in list(step_function_context_registry.values())
+                 if context.step_func.__module__ == __name__]
+    for item in items:
+        template = scenario_wrapper_template_registry.get(getattr(item, "function", None))
+        if template is not None and "portal" not in item.fixturenames and any(
+                parser.is_matching(s.name) for s in template.steps for parser in kit_steps):
+            item.fixturenames.append("portal")
