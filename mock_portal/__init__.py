@@ -4,10 +4,10 @@ import os
 import secrets
 from contextlib import closing
 
-from flask import Flask, abort, g, render_template
+from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
-from . import db, events, i18n, scenario, sessions
+from . import access, db, events, i18n, scenario, sessions
 from .clock import Clock
 
 
@@ -44,7 +44,8 @@ def create_app(test_config=None):
     events.init_app(app)
 
     app.before_request(sessions.load)
-    app.before_request(_csrf_on_post)
+    app.before_request(sessions.csrf_on_post)
+    access.init_app(app)  # after the session is known: every route's rule (mock_portal/access.py)
     app.after_request(sessions.save_cookie)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _error_page)
@@ -58,34 +59,6 @@ def create_app(test_config=None):
         from . import testing
         app.register_blueprint(testing.bp)
     return app
-
-
-def _csrf_on_post():
-    from flask import request
-    # Unknown routes answer 404/405 first; the test hooks take JSON from test suites only.
-    if request.method != "POST" or request.url_rule is None or request.blueprint == "testing":
-        return
-    if g.get("session_expired"):
-        # One clear message instead of a CSRF complaint; the attempt is audited when the user is known.
-        if g.expired_username and request.blueprint in ("portal", "classic"):
-            from . import sls
-            sls.refuse(db.get_db(), g.expired_username, _confirmation_target(), _path(), "session_expired")
-        abort(401, description="error.session_expired")
-    sessions.check_csrf()
-
-
-def _path():
-    from flask import request
-    return "classic" if request.blueprint == "classic" else "modern"
-
-
-def _confirmation_target():
-    """The user a POST was about: its confirmation's target, else the form's, else unknown."""
-    from flask import request
-    cid = request.form.get("confirmation", "")[:100]
-    row = db.get_db().execute("SELECT target FROM confirmations WHERE confirmation_id = ?", (cid,)).fetchone() \
-        if cid else None
-    return row["target"] if row else request.form.get("target", "")[:64] or None
 
 
 def _security_headers(response):

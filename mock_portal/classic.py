@@ -4,10 +4,9 @@ back in. Plain links and server-rendered pages: every click works as soon as it 
 from flask import Blueprint, g, request
 
 from . import sls
-from .auth import recent_login_required
+from .access import PORTAL, SECURITY_CANCEL, SECURITY_CHANGE, requires
 from .db import get_db
-from .views import (MAX_FIELD, answer_confirmation, login_required, post_redirect, render_page,
-                    shown_confirmation)
+from .views import MAX_FIELD, answer_confirmation, post_redirect, render_page, shown_confirmation
 
 bp = Blueprint("classic", __name__, url_prefix="/classic")
 
@@ -25,25 +24,25 @@ def _menu_page(level, template="classic_menu.html", status=200, **context):
 
 
 @bp.get("/")
-@login_required
+@requires(PORTAL)
 def index():
     return render_page("classic_home.html", menu=MENU[:1], level=-1)
 
 
 @bp.get("/account")
-@login_required
+@requires(PORTAL)
 def manage_account():
     return _menu_page(1, heading="classic.menu.manage_account")
 
 
 @bp.get("/account/security")
-@login_required
+@requires(PORTAL)
 def security():
     return _menu_page(2, heading="classic.menu.security")
 
 
 @bp.get("/account/security/secure-login")
-@login_required
+@requires(PORTAL)
 def secure_login_system():
     return _menu_page(3, heading="classic.menu.secure_login_system")
 
@@ -57,17 +56,16 @@ def _opt_out_page(status=200, error=None, confirmation=None):
 
 
 @bp.get("/account/security/secure-login/opt-out")
-@login_required
+@requires(PORTAL)
 def sls_opt_out():
-    confirmation, error = shown_confirmation(new_opted_out=False)
+    confirmation, error = shown_confirmation(new_opted_out=False, screen="classic.sls_opt_out")
     if error:
         return _opt_out_page(409, error=error)
     return _opt_out_page(confirmation=confirmation)
 
 
 @bp.post("/account/security/secure-login/opt-out")
-@login_required
-@recent_login_required
+@requires(SECURITY_CHANGE)
 def sls_opt_out_continue():
     """次に進む with the radio of the user to opt back in: a confirmation, nothing changed yet."""
     target = request.form.get("target", "")[:MAX_FIELD]
@@ -76,23 +74,23 @@ def sls_opt_out_continue():
             sls.check_permission(get_db(), g.user, g.user["username"], "classic")
             return _opt_out_page(400, error="error.choose_user")
         cid = sls.start_change(get_db(), g.session["session_id"], g.user, target,
-                               new_opted_out=False, path="classic")
+                               new_opted_out=False, path="classic", screen="classic.sls_opt_out")
     except sls.Refused as refusal:
         return _opt_out_page(refusal.status, error=refusal.key)
     return post_redirect("classic.sls_opt_out", confirmation=cid)
 
 
 @bp.post("/account/security/secure-login/opt-out/confirm")
-@login_required
-@recent_login_required
+@requires(SECURITY_CHANGE)
 def sls_opt_out_confirm():
     """OK: the classic path's one state-changing request."""
     return answer_confirmation(sls.confirm, "classic", _opt_out_page,
-                               "classic.sls_opt_out", "updated", new_opted_out=False)
+                               "classic.sls_opt_out", "updated", new_opted_out=False,
+                               screen="classic.sls_opt_out")
 
 
 @bp.post("/account/security/secure-login/opt-out/cancel")
-@login_required
+@requires(SECURITY_CANCEL)
 def sls_opt_out_cancel():
     return answer_confirmation(sls.cancel, "classic", _opt_out_page,
-                               "classic.sls_opt_out", "cancelled")
+                               "classic.sls_opt_out", "cancelled", screen="classic.sls_opt_out")

@@ -26,6 +26,9 @@ def init_schema(conn):
 # Columns added after a table first shipped: a database file from an older version gets them.
 ADDED_COLUMNS = [
     ("sessions", "device_id", "INTEGER"),       # the security device chosen for the code step
+    ("sessions", "factors", "TEXT"),            # what the login passed: 'password' or 'password+device'
+    ("sessions", "passcode_issued_at", "REAL"),  # a KB69 temporary passcode's issue time, if one was used
+    ("confirmations", "screen", "TEXT"),        # the screen that opened it, the only one that answers it
 ]
 
 

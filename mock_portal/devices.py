@@ -196,12 +196,32 @@ def verify_temporary(conn, device, challenge, raw_code, now, target):
     row = _latest_passcode(conn, device["username"])
     if row is None or not hmac.compare_digest(row["passcode_hash"], _hash(code)):
         return "invalid"
-    age = now - row["issued_at"]
-    if age > TEMPORARY_PORTAL_SECONDS:
+    reach = passcode_reach(row["issued_at"], now)
+    if not reach:
         return "passcode_expired"
-    if age > TEMPORARY_FULL_SECONDS and target == "trading":
+    if target == "trading" and "trading" not in reach:
         return "portal_only"
     return "ok"
+
+
+def passcode_reach(issued_at, now):
+    """KB69: the screens a temporary passcode issued at `issued_at` opens now: both for 2 days,
+    then the Client Portal only for 10 more days, then none. The login and every later request
+    of its session ask this (mock_portal/access.py)."""
+    age = now - issued_at
+    if age > TEMPORARY_PORTAL_SECONDS:
+        return frozenset()
+    if age > TEMPORARY_FULL_SECONDS:
+        return frozenset({"portal"})
+    return frozenset({"portal", "trading"})
+
+
+def passcode_issued_at(conn, device):
+    """When the temporary passcode a login just used was issued; None for any other device."""
+    if device["type"] != "temporary_passcode":
+        return None
+    row = _latest_passcode(conn, device["username"])
+    return row["issued_at"] if row else None
 
 
 def issue_temporary_passcode(conn, username, now):
@@ -271,6 +291,15 @@ def verify(conn, session_id, device, raw_code, now, target="portal"):
 
 def devices_of(conn, username):
     return conn.execute("SELECT * FROM devices WHERE username = ? ORDER BY device_id", (username,)).fetchall()
+
+
+def chosen(conn, username, device_id):
+    """The device a session chose (or the user's only one) and all the user's devices."""
+    owned = devices_of(conn, username)
+    for device in owned:
+        if device["device_id"] == device_id:
+            return device, owned
+    return (owned[0] if len(owned) == 1 else None), owned
 
 
 def last_digits(device, n=4):

@@ -1,6 +1,7 @@
 """The public home page with its login menu (article step 1-2)."""
 from flask import Blueprint, request
 
+from .access import ANYONE, requires
 from .views import render_page
 
 bp = Blueprint("home", __name__)
@@ -9,5 +10,6 @@ NOTICES = {"logged_out": "notice.logged_out", "session_expired": "error.session_
 
 
 @bp.get("/")
+@requires(ANYONE)
 def index():
     return render_page("home.html", notice=NOTICES.get(request.args.get("notice")))

@@ -2,13 +2,12 @@
 the opt-out agreement (the reverse direction), the account page, message center and audit log."""
 import json
 
-from flask import Blueprint, abort, g, request
+from flask import Blueprint, g, request
 
 from . import sls
-from .auth import recent_login_required
+from .access import PORTAL, PRIMARY_USER, SECURITY_CANCEL, SECURITY_CHANGE, TRADING, requires
 from .db import get_db
-from .views import (MAX_FIELD, answer_confirmation, login_required, post_redirect, render_page,
-                    shown_confirmation)
+from .views import MAX_FIELD, answer_confirmation, post_redirect, render_page, shown_confirmation
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
@@ -17,19 +16,19 @@ NOTICES = {"updated": "notice.sls_updated", "cancelled": "notice.change_cancelle
 
 
 @bp.get("/")
-@login_required
+@requires(PORTAL)
 def index():
     return render_page("portal_home.html")
 
 
 @bp.get("/trading")
-@login_required
+@requires(TRADING)
 def trading():
     return render_page("trading.html", restricted=bool(g.user["sls_opted_out"]))
 
 
 @bp.get("/account")
-@login_required
+@requires(PORTAL)
 def account():
     """What the account may do: restricted while the user is opted out of SLS."""
     return render_page("account.html", section="account", restricted=bool(g.user["sls_opted_out"]),
@@ -37,7 +36,7 @@ def account():
 
 
 @bp.get("/messages")
-@login_required
+@requires(PORTAL)
 def messages():
     rows = [{"at": r["at"], "key": r["key"], "params": json.loads(r["params"])}
             for r in sls.messages_of(get_db(), g.user["username"])]
@@ -45,22 +44,20 @@ def messages():
 
 
 @bp.get("/audit")
-@login_required
+@requires(PRIMARY_USER)
 def audit():
     """The account's audit log, for its primary user only."""
-    if not g.user["is_primary"]:
-        abort(403, description="error.audit_primary_only")
     return render_page("audit.html", section="audit", rows=sls.audit_rows(get_db(), g.user["account_id"]))
 
 
 @bp.get("/settings/")
-@login_required
+@requires(PORTAL)
 def settings():
     return render_page("settings.html", section="settings")
 
 
 @bp.get("/settings/user")
-@login_required
+@requires(PORTAL)
 def user_settings():
     return render_page("user_settings.html", section="settings")
 
@@ -91,17 +88,16 @@ def _check_own_setting(path="modern"):
 
 
 @bp.get("/settings/secure-login")
-@login_required
+@requires(PORTAL)
 def secure_login():
-    confirmation, error = shown_confirmation(new_opted_out=False)
+    confirmation, error = shown_confirmation(new_opted_out=False, screen="portal.secure_login")
     if error:
         return _secure_login_page(409, error=error)
     return _secure_login_page(confirmation=confirmation)
 
 
 @bp.post("/settings/secure-login")
-@login_required
-@recent_login_required
+@requires(SECURITY_CHANGE)
 def secure_login_continue():
     """Continue (次に進む): nothing changes yet, a confirmation is opened."""
     try:
@@ -109,26 +105,25 @@ def secure_login_continue():
         if request.form.get("choice") != "always_use_device":
             return _secure_login_page(400, error="error.choose_option")
         cid = sls.start_change(get_db(), g.session["session_id"], g.user, g.user["username"],
-                               new_opted_out=False, path="modern")
+                               new_opted_out=False, path="modern", screen="portal.secure_login")
     except sls.Refused as refusal:
         return _secure_login_page(refusal.status, error=refusal.key)
     return post_redirect("portal.secure_login", confirmation=cid)
 
 
 @bp.post("/settings/secure-login/confirm")
-@login_required
-@recent_login_required
+@requires(SECURITY_CHANGE)
 def secure_login_confirm():
     """OK: the one request that changes the stored state."""
     return answer_confirmation(sls.confirm, "modern", _secure_login_page,
-                               "portal.secure_login", "updated", new_opted_out=False)
+                               "portal.secure_login", "updated", new_opted_out=False, screen="portal.secure_login")
 
 
 @bp.post("/settings/secure-login/cancel")
-@login_required
+@requires(SECURITY_CANCEL)
 def secure_login_cancel():
     return answer_confirmation(sls.cancel, "modern", _secure_login_page,
-                               "portal.secure_login", "cancelled")
+                               "portal.secure_login", "cancelled", screen="portal.secure_login")
 
 
 # The reverse direction: an enrolled primary user opts out again, only through the agreement.
@@ -143,17 +138,16 @@ def _opt_out_page(status=200, error=None, confirmation=None, signature=""):
 
 
 @bp.get("/settings/secure-login/opt-out")
-@login_required
+@requires(PORTAL)
 def opt_out():
-    confirmation, error = shown_confirmation(new_opted_out=True)
+    confirmation, error = shown_confirmation(new_opted_out=True, screen="portal.opt_out")
     if error:
         return _opt_out_page(409, error=error)
     return _opt_out_page(confirmation=confirmation)
 
 
 @bp.post("/settings/secure-login/opt-out")
-@login_required
-@recent_login_required
+@requires(SECURITY_CHANGE)
 def opt_out_continue():
     """The agreement's Continue: the box ticked and the username typed, then a confirmation."""
     signature = request.form.get("signature", "")[:MAX_FIELD].strip()
@@ -164,22 +158,21 @@ def opt_out_continue():
         if signature != g.user["username"]:
             return _opt_out_page(400, error="error.agreement_signature", signature=signature)
         cid = sls.start_change(get_db(), g.session["session_id"], g.user, g.user["username"],
-                               new_opted_out=True, path="modern")
+                               new_opted_out=True, path="modern", screen="portal.opt_out")
     except sls.Refused as refusal:
         return _opt_out_page(refusal.status, error=refusal.key)
     return post_redirect("portal.opt_out", confirmation=cid)
 
 
 @bp.post("/settings/secure-login/opt-out/confirm")
-@login_required
-@recent_login_required
+@requires(SECURITY_CHANGE)
 def opt_out_confirm():
     return answer_confirmation(sls.confirm, "modern", _opt_out_page,
-                               "portal.secure_login", "opted_out", new_opted_out=True)
+                               "portal.secure_login", "opted_out", new_opted_out=True, screen="portal.opt_out")
 
 
 @bp.post("/settings/secure-login/opt-out/cancel")
-@login_required
+@requires(SECURITY_CANCEL)
 def opt_out_cancel():
     return answer_confirmation(sls.cancel, "modern", _opt_out_page,
-                               "portal.secure_login", "cancelled")
+                               "portal.secure_login", "cancelled", screen="portal.opt_out")

@@ -1,7 +1,8 @@
 """Server-side sessions and CSRF tokens.
 
-The cookie carries only a random id; the row holds who is logged in, the pending login and
-the CSRF token. Logging in replaces the row (session rotation), logging out deletes it.
+The cookie carries only a random id; the row holds who is logged in, the pending login, the
+factors the login passed and where it entered (`factors`, `login_target`: what mock_portal/access.py
+grants by) and the CSRF token. Logging in replaces the row (session rotation), logging out deletes it.
 """
 import hmac
 import secrets
@@ -12,6 +13,9 @@ from flask import abort, current_app, g, request
 from .db import get_db, transaction
 
 COOKIE = "slskit_session"
+# What a login passed (the sessions.factors column).
+PASSWORD = "password"
+PASSWORD_AND_DEVICE = "password+device"
 
 
 def _clock():
@@ -94,8 +98,18 @@ def end():
     g.new_session_id = ""
 
 
+def csrf_on_post():
+    """before_request: every POST of a known route carries the session's CSRF token. The test
+    hooks take JSON from test suites only; an expired session's POST is refused by access.check
+    with one clear message instead of a CSRF complaint (its token died with it)."""
+    if request.method != "POST" or request.url_rule is None or request.blueprint == "testing" \
+            or g.get("session_expired"):
+        return
+    check_csrf()
+
+
 def check_csrf():
-    """before_request for every POST: same origin and the session's token, else 400."""
+    """Same origin and the session's token, else 400."""
     if not _same_origin():
         abort(400, description="error.cross_origin")
     token = request.form.get("csrf_token", "")

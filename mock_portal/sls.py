@@ -14,7 +14,7 @@ CONFIRMATION_TTL = 300  # seconds an unanswered confirmation stays valid
 PATHS = ("modern", "classic", "api")
 # Every reason a refusal is audited with; each has an audit.outcome.refused.<reason> catalog key.
 REFUSAL_REASONS = ("not_primary", "foreign_user", "target_mismatch", "no_change", "confirmation_unknown",
-                   "confirmation_used", "confirmation_expired", "session_expired")
+                   "confirmation_used", "confirmation_expired", "session_expired", "device_required")
 
 
 class Refused(Exception):
@@ -82,8 +82,9 @@ def refuse_tampered(conn, actor, target_name, path):
     raise Refused("error.target_mismatch", 403, "target_mismatch", target_name)
 
 
-def start_change(conn, session_id, actor, target_name, new_opted_out, path):
-    """Continue: check the rules and record a pending confirmation; return its id."""
+def start_change(conn, session_id, actor, target_name, new_opted_out, path, screen=None):
+    """Continue: check the rules and record a pending confirmation; return its id. `screen` (the
+    endpoint of the page that opened it) is the only one that shows and answers it."""
     target = check_permission(conn, actor, target_name, path)
     if bool(target["sls_opted_out"]) == bool(new_opted_out):
         refuse(conn, actor["username"], target_name, path, "no_change")
@@ -92,8 +93,8 @@ def start_change(conn, session_id, actor, target_name, new_opted_out, path):
     with transaction(conn):
         conn.execute(
             "INSERT INTO confirmations (confirmation_id, session_id, actor, target, new_opted_out,"
-            " path, boot_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (cid, session_id, actor["username"], target_name, int(new_opted_out), path,
+            " path, screen, boot_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (cid, session_id, actor["username"], target_name, int(new_opted_out), path, screen,
              current_app.config["BOOT_ID"], current_app.config["CLOCK"].now()))
     return cid
 
@@ -102,9 +103,16 @@ def _find(conn, confirmation_id):
     return conn.execute("SELECT * FROM confirmations WHERE confirmation_id = ?", (confirmation_id,)).fetchone()
 
 
-def _problem(row, session_id, actor_name):
-    """Why this session cannot answer the confirmation: (catalog key, status, reason) or None."""
-    if row is None or row["session_id"] != session_id or row["actor"] != actor_name:
+def target_of(conn, confirmation_id, form_target):
+    """The user a refused POST was about: its confirmation's target, else the form's, else unknown."""
+    row = _find(conn, confirmation_id) if confirmation_id else None
+    return row["target"] if row else form_target or None
+
+
+def _problem(row, session_id, actor_name, screen=None):
+    """Why this session cannot answer the confirmation on `screen`: (catalog key, status, reason) or None."""
+    if row is None or row["session_id"] != session_id or row["actor"] != actor_name or \
+            (screen is not None and row["screen"] != screen):
         return "error.confirmation_unknown", 400, "confirmation_unknown"
     if row["state"] != "pending":
         return "error.confirmation_used", 409, "confirmation_used"
@@ -122,16 +130,16 @@ def pending(conn, session_id, confirmation_id, actor_name=None):
     return row
 
 
-def lookup(conn, session_id, actor, confirmation_id):
+def lookup(conn, session_id, actor, confirmation_id, screen=None):
     """For showing a confirmation (a GET, e.g. after the back button): (row, None) or (None, error key)."""
     row = _find(conn, confirmation_id)
-    problem = _problem(row, session_id, actor["username"])
+    problem = _problem(row, session_id, actor["username"], screen)
     return (None, problem[0]) if problem else (row, None)
 
 
-def _answerable(conn, session_id, actor, confirmation_id, expected_target, new_opted_out):
+def _answerable(conn, session_id, actor, confirmation_id, expected_target, new_opted_out, screen=None):
     row = _find(conn, confirmation_id)
-    problem = _problem(row, session_id, actor["username"])
+    problem = _problem(row, session_id, actor["username"], screen)
     if problem is None and new_opted_out is not None and bool(row["new_opted_out"]) != bool(new_opted_out):
         problem = "error.confirmation_unknown", 400, "confirmation_unknown"
     if problem:
@@ -151,13 +159,14 @@ def _audited(conn, actor, path, action):
         raise
 
 
-def confirm(conn, session_id, actor, confirmation_id, path="modern", expected_target=None, new_opted_out=None):
+def confirm(conn, session_id, actor, confirmation_id, path="modern", expected_target=None, new_opted_out=None,
+            screen=None):
     """OK: apply the pending change once, atomically, with its audit row and messages.
     `expected_target` is the user the submitted form names; `new_opted_out` the kind of
     change the answering screen offers. Either mismatch refuses."""
     def apply():
         with transaction(conn):
-            row = _answerable(conn, session_id, actor, confirmation_id, expected_target, new_opted_out)
+            row = _answerable(conn, session_id, actor, confirmation_id, expected_target, new_opted_out, screen)
             conn.execute("UPDATE confirmations SET state = 'done' WHERE confirmation_id = ?", (confirmation_id,))
             target = conn.execute("SELECT * FROM users WHERE username = ?", (row["target"],)).fetchone()
             if target is None or not may_change(actor, target):
@@ -181,11 +190,11 @@ def confirm(conn, session_id, actor, confirmation_id, path="modern", expected_ta
     return _audited(conn, actor, path, apply_or_raise)
 
 
-def cancel(conn, session_id, actor, confirmation_id, path="modern", expected_target=None):
+def cancel(conn, session_id, actor, confirmation_id, path="modern", expected_target=None, screen=None):
     """Cancel: the confirmation is spent, nothing else changes."""
     def spend():
         with transaction(conn):
-            _answerable(conn, session_id, actor, confirmation_id, expected_target, None)
+            _answerable(conn, session_id, actor, confirmation_id, expected_target, None, screen)
             conn.execute("UPDATE confirmations SET state = 'cancelled' WHERE confirmation_id = ?",
                          (confirmation_id,))
     return _audited(conn, actor, path, spend)

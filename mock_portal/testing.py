@@ -3,9 +3,11 @@ reset the state to a scenario, add users, move the clock, read what the UI does 
 from flask import Blueprint, abort, current_app, jsonify, request
 
 from . import devices, scenario, sls
+from .access import TEST_HOOK, blueprint_rule
 from .db import get_db
 
 bp = Blueprint("testing", __name__, url_prefix="/_test")
+blueprint_rule(bp, TEST_HOOK)  # mounted only when asked for; open to the test suite that asked
 
 
 def _json():

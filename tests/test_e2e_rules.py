@@ -61,7 +61,11 @@ def test_cancel_in_the_classic_confirmation_changes_nothing(portal, portal_user,
 def test_after_the_documented_flow_a_trading_login_asks_for_the_code(page, new_context, portal, portal_user):
     user = portal_user(sls_opted_out=True, locale="ja")
     assert log_in_to_trading(page, portal.base_url, user) is False  # the risk the article names
-    PortalMenu(page, "ja").open_account().expect_restricted()
+    expect(page.get_by_role("note")).to_contain_text("ピンクシートやOTCBB銘柄の注文はできません")
+    # The password alone opens the trading screen only: no Client Portal page, no menu to one.
+    expect(page.get_by_role("navigation")).to_have_count(0)
+    page.goto(portal.url("/portal/account"))
+    expect(page.get_by_role("alert")).to_contain_text("セキュリティ・デバイスを使ってクライアント・ポータルにログインしてください")
 
     flow_page = new_context().new_page()
     cancel_sls_opt_out(flow_page, portal.base_url, user)

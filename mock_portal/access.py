@@ -1,0 +1,222 @@
+"""Who may open what: every route's access rule, and the login guards, in one place.
+
+A server-side session records what its login passed and where it entered (mock_portal/sessions.py):
+`factors` is 'password' or 'password+device', `login_target` the entry point (portal, trading or
+gateway), `passcode_issued_at` the issue time of a KB69 temporary passcode when one was used.
+Rights follow the factors, and nothing but the route's rule grants them:
+
+    ANYONE           public pages, the login forms, logout, static files
+    LOGIN_PENDING    the code step of a login whose password was accepted
+    TRADING          the trading screen: any finished login, the password alone included (an
+                     opted-out user's trading login skips the device: the article's risk)
+    PORTAL           Client Portal and classic pages, messages, the gateway's success page, the
+                     re-authentication: a login that passed the security device
+    PRIMARY_USER     PORTAL, for the account's primary user only (the audit log)
+    SECURITY_CHANGE  PORTAL and a recent login (Continue and OK of a Secure Login change): an older
+                     login first confirms with the device, then returns to the same screen
+    SECURITY_CANCEL  PORTAL (Cancel of such a change); refusals of both are audited
+    TEST_HOOK        the /_test/ hooks, mounted only with TEST_HOOKS
+
+KB69 applies to every screen: a session that logged in with a temporary passcode opens the trading
+screen for 2 days after the passcode's issue and the Client Portal for 12, whatever page it asks for.
+
+A NEW route declares its rule next to its route decorator:
+
+    from .access import PORTAL, requires
+
+    @bp.get("/settings/something")
+    @requires(PORTAL)
+    def something(): ...
+
+or a whole blueprint at once, after creating it: `blueprint_rule(bp, PORTAL)` (a view's own
+`@requires` wins). A rule is a `Rule(...)` defined here, never in a blueprint. The one
+before_request hook `check` enforces it; a route without a rule is refused (403), and
+tests/test_route_matrix.py fails naming the route until it has a rule and an expectation there.
+Templates ask `may_open(endpoint)` before showing a link.
+"""
+from dataclasses import dataclass
+
+from flask import abort, current_app, g, redirect, render_template, request, url_for
+
+from . import devices, events, sessions, sls
+from .db import get_db
+from .i18n import current_lang
+
+MAX_FIELD = 100  # longest confirmation id or username read from a refused form
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a route needs. `login`: 'none', 'pending' (a password accepted, the code owed), 'any'
+    (a finished login, whatever its factors) or 'device' (a login that passed the device).
+    `screen`: which KB69 reach it takes, 'trading' or 'portal'. `primary`: the account's primary
+    user only, else `not_primary` is the message. `recent`: a recent login (re-authentication
+    otherwise). `audited`: a refused POST of a known user is written to the audit log."""
+    name: str
+    login: str = "none"
+    screen: str = "portal"
+    primary: bool = False
+    not_primary: str = "error.not_primary"
+    recent: bool = False
+    audited: bool = False
+
+
+ANYONE = Rule("anyone")
+LOGIN_PENDING = Rule("login_pending", login="pending")
+TRADING = Rule("trading", login="any", screen="trading")
+PORTAL = Rule("portal", login="device")
+PRIMARY_USER = Rule("primary_user", login="device", primary=True, not_primary="error.audit_primary_only")
+SECURITY_CHANGE = Rule("security_change", login="device", recent=True, audited=True)
+SECURITY_CANCEL = Rule("security_cancel", login="device", audited=True)
+TEST_HOOK = Rule("test_hook")
+
+_BY_BLUEPRINT = {}
+_BY_ENDPOINT = {"static": ANYONE}  # Flask's own route for static files
+
+
+def requires(rule):
+    """Decorator: the view's access rule (checked by `check`, before the view runs)."""
+    def mark(view):
+        view.access_rule = rule
+        return view
+    return mark
+
+
+def blueprint_rule(bp, rule):
+    """Every view of `bp` without its own `@requires` needs `rule`."""
+    _BY_BLUEPRINT[bp.name] = rule
+
+
+def rule_for(endpoint):
+    """The rule of an endpoint of the current app, or None when it has none."""
+    if endpoint in _BY_ENDPOINT:
+        return _BY_ENDPOINT[endpoint]
+    view = current_app.view_functions.get(endpoint)
+    rule = getattr(view, "access_rule", None)
+    if rule is None and "." in endpoint:
+        rule = _BY_BLUEPRINT.get(endpoint.rsplit(".", 1)[0])
+    return rule
+
+
+def _now():
+    return current_app.config["CLOCK"].now()
+
+
+def _problem(rule):
+    """Why the current session may not open a route with `rule`: (reason, status, catalog key),
+    or None. Side-effect free: templates ask it through `may_open`."""
+    if rule.login == "none":
+        return None
+    if rule.login == "pending":
+        if g.session is None or not g.session["pending_user"]:
+            return "no_pending_login", 401, "error.login_expired"
+        return None
+    if g.user is None:
+        return "no_login", 401, "error.session_expired"
+    if rule.login == "device" and g.session["factors"] != sessions.PASSWORD_AND_DEVICE:
+        return "device_required", 403, "error.device_required"
+    issued = g.session["passcode_issued_at"]
+    if issued is not None:
+        reach = devices.passcode_reach(issued, _now())
+        if not reach:
+            return "passcode_expired", 401, "error.temporary_passcode_expired"
+        if rule.screen not in reach:
+            return "passcode_portal_only", 403, "error.temporary_passcode_portal_only"
+    if rule.primary and not g.user["is_primary"]:
+        return "not_primary", 403, rule.not_primary
+    return None
+
+
+def may_open(endpoint):
+    """For templates: whether the current session may open `endpoint` (hides links it may not)."""
+    rule = rule_for(endpoint)
+    return rule is not None and _problem(rule) is None
+
+
+def _audit_path():
+    return "classic" if request.blueprint == "classic" else "modern"
+
+
+def _audit_refusal(username, reason):
+    """A refused POST of a security change by a known user goes to the audit log, like every
+    other refused attempt (mock_portal/sls.py)."""
+    conn = get_db()
+    target = sls.target_of(conn, request.form.get("confirmation", "")[:MAX_FIELD],
+                           request.form.get("target", "")[:MAX_FIELD])
+    sls.refuse(conn, username, target, _audit_path(), reason)
+
+
+def _refused(rule_name, reason, username=None):
+    events.log("access.refused", endpoint=request.endpoint, rule=rule_name, reason=reason,
+               method=request.method, **({"username": username} if username else {}))
+
+
+def check():
+    """before_request: the route's rule, else the refusal. Unknown routes answer 404/405 first."""
+    if request.url_rule is None:
+        return None
+    rule = rule_for(request.endpoint)
+    if rule is None:
+        _refused(None, "no_rule")
+        abort(403)
+    if rule is TEST_HOOK:
+        return None
+    if request.method == "POST" and g.get("session_expired"):
+        # Whatever the route: one clear message instead of a CSRF complaint, audited when known.
+        _refused(rule.name, "session_expired", g.expired_username)
+        if rule.audited and g.expired_username:
+            _audit_refusal(g.expired_username, "session_expired")
+        abort(401, description="error.session_expired")
+    problem = _problem(rule)
+    if problem is None:
+        if rule.recent:
+            return require_recent_login()
+        return None
+    reason, status, key = problem
+    username = g.user["username"] if g.user is not None else None
+    _refused(rule.name, reason, username)
+    if reason == "no_pending_login":
+        if request.method == "POST":
+            return render_template("login.html", lang=current_lang(), error=key, target="portal"), status
+        return redirect(url_for("auth.login"))
+    if reason == "no_login":
+        if g.get("session_expired"):
+            return redirect(url_for("home.index", notice="session_expired", lang=current_lang()))
+        return redirect(url_for("auth.login", **({"target": "trading"} if rule.screen == "trading" else {})))
+    if request.method == "POST" and rule.audited and reason in sls.REFUSAL_REASONS:
+        _audit_refusal(username, reason)
+    if reason == "passcode_expired":
+        sessions.end()
+    abort(status, description=key)
+
+
+# --- re-authentication before a security change ------------------------------------------------
+
+def _back_path():
+    """Where the re-authentication returns: the same screen, with the same confirmation open."""
+    back = request.path.removesuffix("/confirm")
+    cid = request.form.get("confirmation", "")[:MAX_FIELD]
+    if request.path.endswith("/confirm") and cid.replace("-", "").replace("_", "").isalnum():
+        back += f"?confirmation={cid}"
+    return back
+
+
+def require_recent_login():
+    """A login older than REAUTH_MAX_AGE_SECONDS first confirms with the device: the redirect to
+    the re-authentication, or None when the login is recent."""
+    now = _now()
+    auth_at = g.session["auth_at"]
+    if auth_at is not None and now - auth_at <= current_app.config["REAUTH_MAX_AGE_SECONDS"]:
+        return None
+    conn = get_db()
+    device, _ = devices.chosen(conn, g.user["username"], g.session["device_id"])
+    sessions.update(device_id=device["device_id"] if device else None)
+    if device is not None:
+        devices.start(conn, g.session["session_id"], device, now, current_lang())
+    events.log("reauth.required", username=g.user["username"])
+    return redirect(url_for("auth.reauth", next=_back_path()), code=303)
+
+
+def init_app(app):
+    app.before_request(check)
+    app.jinja_env.globals["may_open"] = may_open
