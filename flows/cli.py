@@ -1,5 +1,5 @@
 """The `slskit` command line: `serve` the mock portal, run the article's flow as a `demo`,
-render its `screenshots`.
+render its `screenshots`, run its Gherkin `spec` into living documentation.
 
 Each subcommand is one `_name(args)` function registered in `build_parser`; a problem the
 person can fix is a `CommandError`, which `main` prints as one line `slskit NAME: ...`.
@@ -212,6 +212,18 @@ def _screenshots(args):
     return 0
 
 
+# -- spec --------------------------------------------------------------------------------------
+
+def _spec(args):
+    from .spec import run
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        raise CommandError(f"--out {args.out} is a file; give a folder (it is created if missing)")
+    pytest_args = args.pytest_args[1:] if args.pytest_args[:1] == ["--"] else args.pytest_args
+    code = run(args.lang, args.out, pytest_args)
+    print(f"the {args.lang} specification{' (with failures)' if code else ''}: {os.path.join(args.out, 'index.html')}")
+    return code
+
+
 # -- the parser --------------------------------------------------------------------------------
 
 class _Parser(argparse.ArgumentParser):
@@ -249,6 +261,7 @@ def build_parser():
     _add_serve(sub)
     _add_demo(sub)
     _add_screenshots(sub)
+    _add_spec(sub)
     return parser
 
 
@@ -284,6 +297,15 @@ def _add_screenshots(sub):
     shots.add_argument("--out", default="screenshots", help="folder to write (default: screenshots)")
     shots.add_argument("--browser-path", help="the Chromium to launch (default: discovered)")
     shots.set_defaults(func=_screenshots)
+
+
+def _add_spec(sub):
+    spec = sub.add_parser("spec", help="run the feature files and write the living documentation: a page per feature")
+    spec.add_argument("--lang", choices=("ja", "en"), default="ja")
+    spec.add_argument("--out", default="spec", help="folder to write (default: spec)")
+    spec.add_argument("pytest_args", nargs=argparse.REMAINDER, metavar="-- PYTEST_ARGS",
+                      help="passed to pytest, e.g. -- --headed --slskit-browser-path /usr/bin/chromium")
+    spec.set_defaults(func=_spec)
 
 
 def main(argv=None):
