@@ -4,6 +4,14 @@ Each emulator answers the code step from what the page shows (`respond(html, hoo
 browser `answer(page)`). Devices that receive something from the portal (the SMS phone, the
 IB Key notification, the help desk's temporary passcode) reach it through the portal's test
 hooks, which a portal started with `--enable-test-hooks` serves.
+
+The device algorithms (TOTP, HOTP, the card's response) are written out here on purpose, not
+shared with the portal's (mock_portal/devices.py, which uses pyotp): each side is an
+independent check of the other, and both are pinned to the RFCs' published known-answer
+vectors (tests/test_known_answers.py), so they cannot be wrong the same way.
+
+Time: a device reads its user's `DeviceClock`, real time plus the offset the portal's test
+hook set for that user; `TestHooks.advance_clock(seconds, user)` moves both at once.
 """
 import base64
 import hashlib
@@ -12,12 +20,38 @@ import re
 import struct
 import time
 
-import pyotp
-
 from .portal_http import hooks_of_page
 
 TOTP_STEP = 30
 CHALLENGE = re.compile(r'data-challenge="([0-9]+)"')
+
+
+class DeviceClock:
+    """What one user's devices take as now: real time plus the offset the portal's test hook
+    answered for that user (one offset for portal and devices, as in Keycloak's testsuite)."""
+
+    def __init__(self, source=time.time, offset=0.0):
+        self.source, self.offset = source, offset
+
+    def __call__(self):
+        return self.source() + self.offset
+
+
+def base32_key(secret):
+    """A scenario's base32 secret (spaces and lower case allowed, padding optional) as bytes."""
+    cleaned = secret.replace(" ", "").upper()
+    return base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
+
+
+def truncate(mac, digits):
+    """RFC 4226 section 5.3: dynamic truncation of an HMAC to `digits` decimal digits."""
+    offset = mac[-1] & 0x0F
+    return f"{(struct.unpack('>I', mac[offset:offset + 4])[0] & 0x7FFFFFFF) % 10**digits:0{digits}d}"
+
+
+def hotp(key, counter, digits=6):
+    """HOTP (RFC 4226): HMAC-SHA-1 over the 8-byte big-endian counter, truncated."""
+    return truncate(hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest(), digits)
 
 
 def read_challenge(html):
@@ -46,12 +80,13 @@ class AuthenticatorApp(Device):
     type = "authenticator_app"
 
     def __init__(self, totp_secret, clock=time.time):
-        self.totp = pyotp.TOTP(totp_secret)
+        self.key = base32_key(totp_secret)
         self.clock = clock
 
     def code(self, offset_steps=0):
-        """The code shown now (or `offset_steps` steps away, to test drift)."""
-        return self.totp.generate_otp(int(self.clock() // TOTP_STEP) + offset_steps)
+        """The code shown now (or `offset_steps` steps away, to test drift): RFC 6238's
+        TOTP is HOTP with the number of 30 s steps since the epoch as counter."""
+        return hotp(self.key, int(self.clock() // TOTP_STEP) + offset_steps)
 
     def respond(self, html, hooks):
         return self.code()
@@ -64,11 +99,11 @@ class IBKey(Device):
     type = "ibkey"
 
     def __init__(self, ibkey_secret, username=None):
-        self.hotp = pyotp.HOTP(ibkey_secret.replace(" ", "").upper())
+        self.key = base32_key(ibkey_secret)
         self.username = username
 
     def response(self, challenge):
-        return self.hotp.at(int(challenge))
+        return hotp(self.key, int(challenge))
 
     def respond(self, html, hooks):
         return self.response(read_challenge(html))
@@ -107,14 +142,11 @@ class DigitalSecurityCard(Device):
     type = "dsc_plus"
 
     def __init__(self, card_secret, pin):
-        cleaned = card_secret.replace(" ", "").upper()
-        self.key = base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
+        self.key = base32_key(card_secret)
         self.pin = pin
 
     def response(self, challenge):
-        mac = hmac.new(self.key, f"{self.pin}:{challenge}".encode(), hashlib.sha256).digest()
-        offset = mac[-1] & 0x0F
-        return f"{(struct.unpack('>I', mac[offset:offset + 4])[0] & 0x7FFFFFFF) % 10**8:08d}"
+        return truncate(hmac.new(self.key, f"{self.pin}:{challenge}".encode(), hashlib.sha256).digest(), 8)
 
     def respond(self, html, hooks):
         return self.response(read_challenge(html))

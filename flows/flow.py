@@ -9,9 +9,9 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from .devices import device_for
 from playwright.sync_api import expect
 
+from .devices import DeviceClock, device_for
 from .pages import HomePage, PortalMenu, SecureLoginSettingsPage, TradingPage
 
 ARTICLE_STEPS = {
@@ -38,18 +38,21 @@ ARTICLE_STEPS = {
 
 @dataclass
 class PortalUser:
-    """A portal user as the flow needs one: credentials, language and a device emulator."""
+    """A portal user as the flow needs one: credentials, language, a device emulator and the
+    clock that emulator reads (moved with the portal's by `TestHooks.advance_clock`)."""
 
     username: str
     password: str
     locale: str = "ja"
     device: object = None
     entry: dict = field(default_factory=dict, repr=False)
+    clock: DeviceClock = field(default_factory=DeviceClock, repr=False)
 
     @classmethod
-    def from_scenario(cls, entry, clock=time.time):
+    def from_scenario(cls, entry, clock=None):
+        clock = clock if isinstance(clock, DeviceClock) else DeviceClock(clock or time.time)
         return cls(entry["username"], entry["password"], entry["locale"],
-                   device_for(entry["devices"][0], clock=clock, username=entry["username"]), entry)
+                   device_for(entry["devices"][0], clock=clock, username=entry["username"]), entry, clock)
 
 
 @dataclass
@@ -62,13 +65,14 @@ class StepResult:
 class StepRunner:
     """Times each article step and tells a reporter (the demo's printer, a caption)."""
 
-    def __init__(self, lang, on_start=None, on_done=None):
+    def __init__(self, lang, on_start=None, on_done=None, texts=None):
         self.lang, self.on_start, self.on_done = lang, on_start, on_done
+        self.texts = texts or ARTICLE_STEPS[lang]  # another revision's steps (flows/current.py)
         self.results = []
 
     @contextmanager
     def step(self, number):
-        text = ARTICLE_STEPS[self.lang][number - 1]
+        text = self.texts[number - 1]
         if self.on_start:
             self.on_start(number, text)
         started = time.perf_counter()

@@ -1,19 +1,49 @@
 """The portal's notion of now. Tests inject one they can move; a live server moves it over
-the test-only hook, never by sleeping."""
+the test-only hook, never by sleeping.
+
+Besides the offset for everyone, a test hook can move one user's time alone (`advance(s,
+username)`): suites sharing one portal (xdist workers, `--portal-url`) then never move each
+other's clock. A request is that user's once it names them: their session, or the login form.
+"""
 import time
 from datetime import datetime, timezone
+
+from flask import g, has_request_context, request
+
+
+def _whose_request():
+    """The user the current request acts for, as far as the clock needs to know."""
+    session = g.get("session") if has_request_context() else None
+    if session is not None and (session["username"] or session["pending_user"]):
+        return session["username"] or session["pending_user"]
+    return request.form.get("username") if has_request_context() and request.method == "POST" else None
 
 
 class Clock:
     def __init__(self, source=time.time, offset=0.0):
         self.source = source
         self.offset = offset
+        self.user_offsets = {}  # username -> seconds, set only through the test hook
 
     def now(self):
-        return self.source() + self.offset
+        return self.now_for(_whose_request() if self.user_offsets else None)
 
-    def advance(self, seconds):
-        self.offset += seconds
+    def now_for(self, username):
+        return self.source() + self.offset_for(username)
+
+    def offset_for(self, username):
+        return self.offset + self.user_offsets.get(username, 0.0)
+
+    def advance(self, seconds, username=None):
+        """Move everyone's time, or only `username`'s."""
+        if username is None:
+            self.offset += seconds
+        else:
+            self.user_offsets[username] = self.user_offsets.get(username, 0.0) + seconds
+
+    def reset(self):
+        self.offset = 0.0
+        self.user_offsets.clear()
 
     def iso(self):
         return datetime.fromtimestamp(self.now(), timezone.utc).isoformat(timespec="seconds")

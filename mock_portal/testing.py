@@ -1,5 +1,7 @@
 """Test-only hooks, mounted only when the app is configured with TEST_HOOKS (never by default):
 reset the state to a scenario, add users, move the clock, read what the UI does not show."""
+import math
+
 from flask import Blueprint, abort, current_app, jsonify, request
 
 from . import devices, scenario, sls
@@ -28,7 +30,7 @@ def reset():
         scenario.replace(get_db(), _json(), current_app.config["PASSWORD_HASH_METHOD"])
     except scenario.ScenarioError as e:
         return _scenario_error(e)
-    current_app.config["CLOCK"].offset = 0.0
+    current_app.config["CLOCK"].reset()
     return jsonify(ok=True)
 
 
@@ -43,8 +45,17 @@ def add_users():
 
 @bp.post("/clock")
 def move_clock():
-    current_app.config["CLOCK"].advance(float(_json().get("advance", 0)))
-    return jsonify(now=current_app.config["CLOCK"].now())
+    """{"advance": seconds, "username": ...}: move that user's time only (suites sharing a
+    portal stay apart), or everyone's without a username. Answers the user's now and offset,
+    which their device emulators take over."""
+    data, clock = _json(), current_app.config["CLOCK"]
+    advance, username = data.get("advance", 0), data.get("username")
+    if isinstance(advance, bool) or not isinstance(advance, (int, float)) or not math.isfinite(advance):
+        return jsonify(error="advance must be a number of seconds"), 400
+    if username is not None and (not isinstance(username, str) or sls.user_state(get_db(), username) is None):
+        return jsonify(error="username must name an existing user"), 400
+    clock.advance(float(advance), username)
+    return jsonify(now=clock.now_for(username), offset=clock.offset_for(username))
 
 
 @bp.get("/users/<username>")
@@ -81,8 +92,9 @@ def ibkey_push():
 def temporary_passcode():
     """{"username": ...}: issue a temporary passcode; 409 when the rules refuse one now."""
     try:
-        passcode = devices.issue_temporary_passcode(get_db(), str(_json().get("username", "")),
-                                                    current_app.config["CLOCK"].now())
+        username = str(_json().get("username", ""))
+        passcode = devices.issue_temporary_passcode(get_db(), username,
+                                                    current_app.config["CLOCK"].now_for(username))
     except devices.NotIssued as e:
         return jsonify(error=str(e)), 409
     return jsonify(passcode=passcode)

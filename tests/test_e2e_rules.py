@@ -1,5 +1,4 @@
 """The article's rules end to end through the page objects: real Chromium, real `slskit serve`."""
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -72,8 +71,7 @@ def test_after_the_documented_flow_a_trading_login_asks_for_the_code(page, new_c
     PortalMenu(flow_page, "ja").open_account().expect_unrestricted()
 
     # The same user logs in again: the portal and the device both move one TOTP step on.
-    portal.advance_clock(30)
-    user.device.clock = lambda: time.time() + 30
+    portal.advance_clock(30, user)
     trading_page = new_context().new_page()
     assert log_in_to_trading(trading_page, portal.base_url, user) is True
     PortalMenu(trading_page, "ja").open_account().expect_unrestricted()
