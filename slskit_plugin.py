@@ -82,6 +82,13 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    url = config.getoption("--portal-url")
+    if url and not hasattr(config, "workerinput"):  # once, in the process that was started
+        portal_http = kit("portal_http")
+        try:
+            portal_http.TestHooks(url).check_reachable()
+        except portal_http.PortalError as e:  # one line now, not a traceback in every test
+            raise pytest.UsageError(f"--portal-url: {e}") from None
     # Registered after pytest-playwright, so these fixtures take precedence over its own.
     config.pluginmanager.register(BrowserFixtures(), "slskit-browser")
     # The article's Gherkin steps, wherever pytest-bdd runs (it may be disabled with -p no:pytest-bdd).
@@ -197,8 +204,9 @@ def portal_lang(pytestconfig):
 
 @pytest.fixture
 def portal(portal_server):
-    """The portal, reset to no users at all: each test makes the users it needs."""
-    portal_server.reset({"users": []})
+    """The portal as it is, never reset: each test makes fresh users of its own (random names,
+    their own accounts, their own clock offset), so tests sharing one portal (xdist workers,
+    --portal-url) never delete each other's users or move each other's clock."""
     return portal_server
 
 
@@ -210,7 +218,7 @@ def portal_url(portal):
 @pytest.fixture
 def portal_user(portal, portal_lang):
     """Factory: `portal_user(sls_opted_out=True, primary=True, locale=..., account_id=..., devices=[...])`
-    adds a fresh user through the reset hook and returns a `PortalUser` with its device emulator."""
+    adds a fresh user through the test hook and returns a `PortalUser` with its device emulator."""
     users, flow = kit("users"), kit("flow")
 
     def make(**fields):

@@ -1,0 +1,101 @@
+"""One portal shared by several test processes (`--portal-url` with xdist): every test makes its
+own users and moves only its own users' clock, so no test deletes another's users or moves
+another's time; a portal that cannot be reached is one line, not a traceback per test."""
+import socket
+
+import pytest
+
+from flows.live import LivePortal
+from mock_portal.testing import bp as test_hooks
+from portal_client import Visitor
+
+
+# --- the per-user clock of the test hook (Flask level) -----------------------------------------
+
+@pytest.fixture
+def hooks(app):
+    app.register_blueprint(test_hooks)
+    return app.test_client()
+
+
+def test_moving_one_users_clock_leaves_the_others_alone(hooks, app, clock):
+    answer = hooks.post("/_test/clock", json={"advance": 300, "username": "alice"}).get_json()
+    assert answer == {"now": clock.now() + 300, "offset": 300}
+    assert hooks.post("/_test/clock", json={"advance": 0, "username": "carol"}).get_json()["offset"] == 0
+    # alice's device is ten TOTP steps ahead with her; carol's code of the real now still works.
+    alice, carol = Visitor(app.test_client(), clock), Visitor(app.test_client(), clock)
+    alice.submit_password("alice")
+    alice.get("/sso/login/code")
+    assert alice.post("/sso/login/code", {"code": alice.code("alice")}).status_code == 401
+    accepted = alice.post("/sso/login/code", {"code": alice.code("alice", offset_steps=10)})
+    assert accepted.status_code == 303 and accepted.headers["Location"].endswith("/portal/")
+    carol.submit_password("carol")
+    carol.get("/sso/login/code")
+    assert carol.post("/sso/login/code", {"code": carol.code("carol")}).headers["Location"].endswith("/portal/")
+
+
+def test_reset_puts_every_clock_back(hooks, clock):
+    hooks.post("/_test/clock", json={"advance": 60, "username": "alice"})
+    hooks.post("/_test/clock", json={"advance": 60})
+    hooks.post("/_test/reset", json={"users": []})
+    assert (clock.offset, clock.user_offsets) == (0.0, {})
+
+
+@pytest.mark.parametrize("body, problem", [
+    ({"advance": "soon"}, "advance must be a number of seconds"),
+    ({"advance": float("inf")}, "advance must be a number of seconds"),
+    ({"advance": True}, "advance must be a number of seconds"),
+    ({"advance": 30, "username": "nobody"}, "username must name an existing user"),
+    ({"advance": 30, "username": ["alice"]}, "username must name an existing user"),
+])
+def test_a_bad_clock_request_is_refused_and_moves_nothing(hooks, clock, body, problem):
+    response = hooks.post("/_test/clock", data=__import__("json").dumps(body),
+                          content_type="application/json")
+    assert response.status_code == 400 and response.get_json()["error"] == problem
+    assert (clock.offset, clock.user_offsets) == (0.0, {})
+
+
+# --- a sample project on two workers against one running portal ---------------------------------
+
+SHARED = '''
+import pytest
+from playwright.sync_api import expect
+
+
+@pytest.mark.parametrize("n", range(6))
+def test_my_users_and_my_clock_are_mine(portal, portal_user, log_in, n):
+    user = portal_user()
+    page = log_in(user)
+    expect(page.get_by_role("button", name="ログアウト")).to_be_visible()
+    # A second login within the same 30 s would replay the used TOTP step: this user's clock
+    # (and their device's with it) moves on, nobody else's.
+    portal.advance_clock(30 * (n + 1), user)
+    again = log_in(user)
+    expect(again.get_by_role("button", name="ログアウト")).to_be_visible()
+    assert portal.user_state(user.username)["sls_opted_out"] == 1
+'''
+
+
+@pytest.mark.e2e
+def test_two_workers_share_one_running_portal(pytester, tmp_path):
+    pytester.makepyfile(test_shared=SHARED)
+    with LivePortal(str(tmp_path / "db.sqlite"), test_hooks=True) as running:
+        result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2",
+                                               "--portal-url", running.base_url, timeout=300)
+        # The demo scenario's users, made when the portal started, are still there afterwards.
+        assert running.user_state("tanaka01")["sls_opted_out"] == 1
+    result.assert_outcomes(passed=6)
+
+
+def test_an_unreachable_portal_url_is_one_line(pytester):
+    pytester.makepyfile(test_one='def test_it(portal):\n    pass\n')
+    with socket.socket() as unused:  # bound, never listening: nothing answers there
+        unused.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{unused.getsockname()[1]}"
+        result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2", "--portal-url", url,
+                                               timeout=120)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [line for line in result.stderr.lines if line.strip()]
+    assert errors == [f"ERROR: --portal-url: cannot reach the portal at {url} ([Errno 111] Connection refused); "
+                      "is it running?"], result.stderr.str()
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
