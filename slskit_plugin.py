@@ -20,6 +20,7 @@ import importlib
 import importlib.util
 import os
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -82,15 +83,8 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
-    url = config.getoption("--portal-url")
-    if url and not hasattr(config, "workerinput"):  # once, in the process that was started
-        portal_http = kit("portal_http")
-        try:
-            portal_http.TestHooks(url).check_reachable()
-        except portal_http.PortalError as e:  # one line now, not a traceback in every test
-            raise pytest.UsageError(f"--portal-url: {e}") from None
     # Registered after pytest-playwright, so these fixtures take precedence over its own.
-    config.pluginmanager.register(BrowserFixtures(), "slskit-browser")
+    config.pluginmanager.register(browser_fixtures(), "slskit-browser")
     # The article's Gherkin steps, wherever pytest-bdd runs (it may be disabled with -p no:pytest-bdd).
     if config.pluginmanager.hasplugin("pytest-bdd"):
         config.pluginmanager.register(kit("steps"), "slskit-steps")
@@ -112,11 +106,12 @@ def pytest_runtest_protocol(item, nextitem):
         expect.set_options(timeout=before)
 
 
-class BrowserFixtures:
-    """pytest-playwright's fixtures of the same names, each extending the original it asks for."""
+def browser_fixtures():
+    """pytest-playwright's fixtures of the same names, each extending the original it asks for;
+    a module of their own, registered in pytest_configure (after pytest-playwright) so they win."""
 
     @pytest.fixture(scope="session")
-    def browser_type_launch_args(self, browser_type_launch_args, pytestconfig, playwright, browser_name):
+    def browser_type_launch_args(browser_type_launch_args, pytestconfig, playwright, browser_name):
         """Unchanged, unless Playwright has no Chromium of its own here or one is named."""
         if (browser_name not in (None, "chromium") or browser_type_launch_args.get("channel")
                 or "executable_path" in browser_type_launch_args):
@@ -141,7 +136,7 @@ class BrowserFixtures:
         return {**found, **browser_type_launch_args, "args": args}
 
     @pytest.fixture(scope="session")
-    def connect_options(self, connect_options, pytestconfig):
+    def connect_options(connect_options, pytestconfig):
         url = pytestconfig.getoption("--slskit-connect")
         if not url:
             return connect_options
@@ -152,26 +147,26 @@ class BrowserFixtures:
         return {key: url}
 
     @pytest.fixture(scope="session")
-    def launch_browser(self, launch_browser, pytestconfig, playwright):
+    def launch_browser(launch_browser, pytestconfig, playwright):
         cdp = pytestconfig.getoption("--slskit-cdp")
         if not cdp:
             return launch_browser
         return lambda **kwargs: playwright.chromium.connect_over_cdp(cdp)
 
     @pytest.fixture(scope="session")
-    def playwright(self, playwright, pytestconfig):
+    def playwright(playwright, pytestconfig):
         """Playwright, with an ffmpeg for --video where Playwright's own is not installed."""
         if pytestconfig.getoption("--video", default="off") != "off":
             kit("browser").provide_ffmpeg(playwright)
         return playwright
 
     @pytest.fixture
-    def new_context(self, _slskit_portal_context_args, new_context):
+    def new_context(_slskit_portal_context_args, new_context):
         # Only here to set up _slskit_portal_context_args before pytest-playwright's new_context.
         return new_context
 
     @pytest.fixture
-    def _slskit_portal_context_args(self, request):
+    def _slskit_portal_context_args(request):
         """In a portal test, the browser context's base_url is the portal's, so
         `page.goto("/portal/")` works; a test's own browser_context_args marker still wins."""
         if not is_portal_test(request):
@@ -181,6 +176,10 @@ class BrowserFixtures:
         kwargs = {"base_url": url, **(own.kwargs if own else {})}
         # pytest-playwright reads the closest marker only: this one goes first.
         request.node.add_marker(pytest.mark.browser_context_args(**kwargs), append=False)
+
+    holder = types.ModuleType(f"{__name__}.browser_fixtures")
+    vars(holder).update({name: value for name, value in locals().items() if name != "holder"})
+    return holder
 
 
 @pytest.fixture(scope="session")
