@@ -170,6 +170,55 @@ class TemporaryPasscode(Device):
         return self.passcode or self.issue(hooks)
 
 
+class CodeCard(Device):
+    """The Online Security Code Card of the current revision, as printed or saved from the portal:
+    a login shows two indexes (`data-card-indexes`) and takes their codes one after the other."""
+
+    type = "security_code_card"
+    INDEXES = re.compile(r'data-card-indexes="([0-9]+) ([0-9]+)"')
+    ON_PAGE = re.compile(r'<td data-index="([0-9]+)">([0-9]+)</td>')
+    SAVED = re.compile(r"^([0-9]{2}) ([0-9]+)$", re.M)
+
+    def __init__(self, codes):
+        self.codes = dict(codes)
+
+    @classmethod
+    def from_html(cls, html):
+        """The card as the card page shows it (what the person prints)."""
+        return cls(cls._read(cls.ON_PAGE, html))
+
+    @classmethod
+    def from_text(cls, text):
+        """The card as the Save link's text file holds it."""
+        return cls(cls._read(cls.SAVED, text))
+
+    @staticmethod
+    def _read(pattern, source):
+        codes = dict(pattern.findall(source))
+        if not codes:
+            raise AssertionError("no Online Security Code Card found")
+        return codes
+
+    def respond(self, html, hooks):
+        match = self.INDEXES.search(html)
+        if not match:
+            raise AssertionError("the code page asks for no card indexes")
+        return "".join(self.codes[index] for index in match.groups())
+
+
+ACTIVATION_CODE = re.compile(r'data-activation-code="([0-9]+)"')
+
+
+def activate_ibkey(hooks, html, username=None):
+    """IBKR Mobile activates IB Key with the activation code the portal shows (the QR code carries
+    the same): the portal keeps the new device, the phone its secret. Returns the new `IBKey`."""
+    match = ACTIVATION_CODE.search(html)
+    if not match:
+        raise AssertionError("the page shows no IB Key activation code")
+    answer = hooks.activate_ibkey(match.group(1))
+    return IBKey(answer["ibkey_secret"], username=username or answer["username"])
+
+
 def device_for(config, clock=time.time, username=None):
     """The emulator for one scenario device entry (`username`: whose device it is, for the hooks)."""
     kind = config["type"]

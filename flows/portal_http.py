@@ -122,6 +122,15 @@ class TestHooks:
     def issue_temporary_passcode(self, username):
         return self._call("POST", "/_test/temporary-passcode", {"username": username})["passcode"]
 
+    def devices_of(self, username):
+        """The user's security devices: [{"device_id", "type", "usernames"}], secrets left out."""
+        return self._call("GET", f"/_test/users/{urllib.parse.quote(username)}/devices")["devices"]
+
+    def activate_ibkey(self, activation_code):
+        """IBKR Mobile activating IB Key with the code the portal shows (the current revision):
+        {"username", "ibkey_secret"} of the new device."""
+        return self._call("POST", "/_test/ibkey/activate", {"activation_code": activation_code})
+
 
 def hooks_of_page(page):
     """The test hooks of the portal `page` is on."""

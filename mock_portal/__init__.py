@@ -28,6 +28,7 @@ def create_app(test_config=None):
         SEND_FILE_MAX_AGE_DEFAULT=3600,  # the stylesheet: no revalidation round trip on every page
         TEST_HOOKS=False,              # the reset/clock routes; never on unless asked for
         SEED_DEMO=True,                # a new, empty database gets the built-in demo scenario
+        PORTAL_REVISION="seed",        # the article's revision a user without one sees ('current': issue 15)
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -55,6 +56,8 @@ def create_app(test_config=None):
     app.register_blueprint(auth.bp)
     app.register_blueprint(portal.bp)
     app.register_blueprint(classic.bp)
+    from . import current
+    app.register_blueprint(current.bp)
     if app.config["TEST_HOOKS"]:
         from . import testing
         app.register_blueprint(testing.bp)

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, g, redirect, request, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import devices, events, lockout, sessions
+from . import devices, enrollment, events, lockout, sessions
 from .access import ANYONE, LOGIN_PENDING, PORTAL, SECURITY_CHANGE, may_open, requires
 from .db import get_db
 from .i18n import current_lang
@@ -111,7 +111,8 @@ def login_submit():
         events.log("login.succeeded", username=username, target=target, device_type=None)
         return post_redirect(LANDING[target])
     owned = devices.devices_of(db, user["username"])
-    chosen = owned[0] if len(owned) == 1 else None
+    # A code card waiting for its first use is what the next login asks for (mock_portal/enrollment.py).
+    chosen = enrollment.card_owed(db, user["username"]) or (owned[0] if len(owned) == 1 else None)
     sessions.rotate(current_lang(), pending_user=user["username"], login_target=target,
                     factors=sessions.PASSWORD, device_id=chosen["device_id"] if chosen else None)
     if chosen is not None:
@@ -189,6 +190,7 @@ def _submit(purpose, user):
         return _code_page(purpose, user, 401, error="error.login_locked" if locked else devices.OUTCOME_ERRORS[outcome])
     lockout.clear(db, user["username"])
     devices.note_login(db, device)
+    enrollment.note_login(db, device)
     events.log("code.accepted", username=user["username"], device_type=device["type"], purpose=purpose)
     issued = devices.passcode_issued_at(db, device)  # KB69: its session's reach follows the passcode's age
     if purpose == "reauth":

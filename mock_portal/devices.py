@@ -15,6 +15,7 @@ import unicodedata
 
 import pyotp
 
+from . import code_card
 from .db import transaction
 from .i18n import translate
 
@@ -38,6 +39,7 @@ OUTCOME_ERRORS = {
     "push_denied": "error.push_denied",
     "portal_only": "error.temporary_passcode_portal_only",
     "passcode_expired": "error.temporary_passcode_expired",
+    "card_expired": "error.code_card_expired",
 }
 
 
@@ -247,6 +249,17 @@ def note_login(conn, device):
         conn.execute("UPDATE temporary_passcodes SET cleared = 1 WHERE username = ?", (device["username"],))
 
 
+# --- security_code_card (the current revision, mock_portal/code_card.py) ---------------------
+
+_verify_card_codes = _verify_response(code_card.expected, 2 * code_card.CODE_LENGTH)
+
+
+def verify_card(conn, device, challenge, raw_code, now, target):
+    if now > code_card.valid_until(_config(device)):
+        return "card_expired"
+    return _verify_card_codes(conn, device, challenge, raw_code, now, target)
+
+
 # --- dispatch ----------------------------------------------------------------------------------
 
 VERIFIERS = {
@@ -255,9 +268,10 @@ VERIFIERS = {
     "sms": verify_sms,
     "dsc_plus": verify_dsc,
     "temporary_passcode": verify_temporary,
+    code_card.TYPE: verify_card,
 }
 # The types whose code step needs something issued first; `start` and resend make it.
-CHALLENGED = {"ibkey", "sms", "dsc_plus"}
+CHALLENGED = {"ibkey", "sms", "dsc_plus", code_card.TYPE}
 
 
 def start(conn, session_id, device, now, lang):
@@ -269,6 +283,8 @@ def start(conn, session_id, device, now, lang):
     if device["type"] in ("ibkey", "dsc_plus"):
         fields["challenge"] = f"{secrets.randbelow(10**6):06d}"
         fields["push"] = "pending" if device["type"] == "ibkey" else None
+    elif device["type"] == code_card.TYPE:
+        fields["challenge"] = code_card.new_challenge()
     else:
         code = f"{secrets.randbelow(10**6):06d}"
         fields["code_hash"] = _hash(code)
@@ -290,7 +306,10 @@ def verify(conn, session_id, device, raw_code, now, target="portal"):
 
 
 def devices_of(conn, username):
-    return conn.execute("SELECT * FROM devices WHERE username = ? ORDER BY device_id", (username,)).fetchall()
+    """The user's devices, with those another username shares with it (KB2481, shared_devices)."""
+    return conn.execute("SELECT * FROM devices WHERE username = ? OR device_id IN"
+                        " (SELECT device_id FROM shared_devices WHERE username = ?) ORDER BY device_id",
+                        (username, username)).fetchall()
 
 
 def chosen(conn, username, device_id):

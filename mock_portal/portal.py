@@ -2,9 +2,9 @@
 the opt-out agreement (the reverse direction), the account page, message center and audit log."""
 import json
 
-from flask import Blueprint, g, request
+from flask import Blueprint, g, redirect, request, url_for
 
-from . import sls
+from . import enrollment, sls
 from .access import PORTAL, PRIMARY_USER, SECURITY_CANCEL, SECURITY_CHANGE, TRADING, requires
 from .db import get_db
 from .views import MAX_FIELD, answer_confirmation, post_redirect, render_page, shown_confirmation
@@ -18,6 +18,8 @@ NOTICES = {"updated": "notice.sls_updated", "cancelled": "notice.change_cancelle
 @bp.get("/")
 @requires(PORTAL)
 def index():
+    if enrollment.revision_of(get_db(), g.user["username"]) == "current":
+        return redirect(url_for("current.index"))  # the article's current revision (mock_portal/current.py)
     return render_page("portal_home.html")
 
 

@@ -17,6 +17,9 @@ USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 ACCOUNT_ID = re.compile(r"^[A-Z]{1,2}[0-9]{4,10}$")
 USER_KEYS = {"username": str, "password": str, "account_id": str, "primary": bool,
              "locale": str, "sls_opted_out": bool, "devices": list}
+# The portal generation a user sees (issue 15): the seed article's or the current revision's.
+# Optional, per user or once at the top level for every user of the file.
+PORTAL_REVISIONS = ("seed", "current")
 
 
 class ScenarioError(ValueError):
@@ -82,8 +85,10 @@ def _user_errors(where, user):
         yield f"{where}: must be an object"
         return
     for key in user:
-        if key not in USER_KEYS:
+        if key not in USER_KEYS and key != "portal_revision":
             yield f"{where}: unknown key {key!r}"
+    if "portal_revision" in user and user["portal_revision"] not in PORTAL_REVISIONS:
+        yield f"{where}.portal_revision: must be 'seed' or 'current'"
     for key, kind in USER_KEYS.items():
         if key not in user:
             yield f"{where}: missing {key!r}"
@@ -109,8 +114,10 @@ def validate(scenario, existing=()):
     if not isinstance(scenario, dict):
         raise ScenarioError("the top level must be an object with a 'users' list")
     for key in scenario:
-        if key != "users":
+        if key not in ("users", "portal_revision"):
             raise ScenarioError(f"unknown key {key!r} at the top level")
+    if "portal_revision" in scenario and scenario["portal_revision"] not in PORTAL_REVISIONS:
+        raise ScenarioError("portal_revision: must be 'seed' or 'current'")
     users = scenario.get("users")
     if not isinstance(users, list):
         raise ScenarioError("'users' must be a list")
@@ -164,7 +171,7 @@ def _existing_users(conn):
             for r in conn.execute("SELECT username, account_id, is_primary FROM users")]
 
 
-def _insert(conn, users, hash_method):
+def _insert(conn, users, hash_method, portal_revision=None):
     for user in users:
         conn.execute("INSERT OR IGNORE INTO accounts (account_id) VALUES (?)", (user["account_id"],))
         conn.execute(
@@ -175,6 +182,9 @@ def _insert(conn, users, hash_method):
         for device in user["devices"]:
             conn.execute("INSERT INTO devices (username, type, config) VALUES (?, ?, ?)",
                          (user["username"], device["type"], json.dumps(device)))
+        if (revision := user.get("portal_revision", portal_revision)) is not None:
+            conn.execute("INSERT INTO portal_revisions (username, revision) VALUES (?, ?)",
+                         (user["username"], revision))
 
 
 def replace(conn, scenario, hash_method):
@@ -184,7 +194,7 @@ def replace(conn, scenario, hash_method):
         for table in ("challenges", "sms_outbox", "temporary_passcodes", "login_failures", "lockouts",
                       "confirmations", "sessions", "messages", "audit_log", "devices", "users", "accounts"):
             conn.execute(f"DELETE FROM {table}")
-        _insert(conn, scenario["users"], hash_method)
+        _insert(conn, scenario["users"], hash_method, scenario.get("portal_revision"))
 
 
 def add_users(conn, users, hash_method):

@@ -107,3 +107,34 @@ CREATE TABLE IF NOT EXISTS lockouts (
     locked_at    REAL NOT NULL,
     locked_until REAL NOT NULL
 );
+
+-- The article's current revision (mock_portal/enrollment.py). Which portal generation a user
+-- sees; a user without a row sees the app's PORTAL_REVISION (the seed's by default).
+CREATE TABLE IF NOT EXISTS portal_revisions (
+    username TEXT PRIMARY KEY REFERENCES users(username) ON DELETE CASCADE,
+    revision TEXT NOT NULL CHECK (revision IN ('seed', 'current'))
+);
+
+-- One enrollment choice per confirmation of the current revision's Secure Login System page:
+-- 'confirming' until OK, then 'pending' until its end state (IB Key activated, the first login
+-- with the code card, the login under the other username), then 'done'.
+CREATE TABLE IF NOT EXISTS enrollments (
+    confirmation_id TEXT PRIMARY KEY,
+    username        TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+    choice          TEXT NOT NULL CHECK (choice IN ('ibkr_mobile', 'without_ibkr_mobile', 'other_username')),
+    state           TEXT NOT NULL DEFAULT 'confirming'
+                    CHECK (state IN ('confirming', 'pending', 'done', 'cancelled')),
+    activation_code TEXT,              -- ibkr_mobile: what the QR code and the page show
+    device_id       INTEGER REFERENCES devices(device_id) ON DELETE SET NULL,  -- the card issued
+    link_username   TEXT,              -- other_username: the username being logged in with
+    link_device_id  INTEGER REFERENCES devices(device_id) ON DELETE SET NULL,  -- ... and its device
+    created_at      REAL NOT NULL,
+    done_at         REAL
+);
+
+-- KB2481: one secure login device serving several usernames (devices.username is its first holder).
+CREATE TABLE IF NOT EXISTS shared_devices (
+    device_id INTEGER NOT NULL REFERENCES devices(device_id) ON DELETE CASCADE,
+    username  TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+    PRIMARY KEY (device_id, username)
+);

@@ -4,7 +4,7 @@ import math
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from . import devices, scenario, sls
+from . import devices, enrollment, scenario, sls
 from .access import TEST_HOOK, blueprint_rule
 from .db import get_db
 
@@ -86,6 +86,25 @@ def ibkey_push():
     if not devices.answer_push(get_db(), str(data.get("username", "")), data["decision"]):
         return jsonify(error="no pending IB Key notification for this user"), 404
     return jsonify(ok=True)
+
+
+@bp.get("/users/<username>/devices")
+def user_devices(username):
+    """The user's security devices (secrets left out) and every username each serves."""
+    conn = get_db()
+    return jsonify(devices=[{"device_id": d["device_id"], "type": d["type"], "usernames": enrollment.holders(conn, d)}
+                            for d in devices.devices_of(conn, username)])
+
+
+@bp.post("/ibkey/activate")
+def ibkey_activate():
+    """{"activation_code": ...}: IBKR Mobile activates IB Key with the code the portal shows
+    (as text and in its QR code); answers the new device's secret, which the phone keeps."""
+    activated = enrollment.activate_ibkey(get_db(), str(_json().get("activation_code", "")))
+    if activated is None:
+        return jsonify(error="no IB Key activation is waiting for this code"), 404
+    username, secret = activated
+    return jsonify(username=username, ibkey_secret=secret)
 
 
 @bp.post("/temporary-passcode")

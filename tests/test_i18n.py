@@ -191,3 +191,69 @@ def test_the_page_objects_labels_are_what_the_portal_says():
         said = set(i18n.CATALOGS[lang].values())
         missing = {name: label for name, label in LABELS[lang].items() if label not in said}
         assert missing == {}, lang
+
+
+def walk_current(app, clock, conn, lang):
+    """The current revision's screens (issue 15): the User menu path, the three choices with their
+    confirmation, each choice's own screens and refusals, the code card at the next login."""
+    from portal_client import USERS, Visitor
+    conn.execute("UPDATE users SET locale = ?", (lang,))
+    conn.executemany("INSERT INTO portal_revisions (username, revision) VALUES (?, 'current')",
+                     [("alice",), ("bob",), ("carol",)])
+    seen = []
+    sls_path = "/portal/current/settings/secure-login"
+    carol = Visitor(app.test_client(), clock)
+    carol.get(f"/sso/login?lang={lang}")
+    carol.submit_password("carol")
+    carol.get("/sso/login/code")
+    carol.post("/sso/login/code", {"code": carol.code("carol")})
+    for path in ("/portal/current/", "/portal/current/settings", sls_path):
+        seen.append((path, carol.get(path)))
+    seen.append(("no choice", carol.post(sls_path, {})))
+    for choice in ("ibkr_mobile", "other_username", "without_ibkr_mobile"):
+        location = carol.post(sls_path, {"choice": choice}).headers["Location"]
+        seen.append((f"{choice} dialog", carol.get(location)))
+        cid = location.split("confirmation=")[1]
+        seen.append((f"{choice} ok", carol.post(f"{sls_path}/confirm", {"confirmation": cid}, follow_redirects=True)))
+        if choice == "ibkr_mobile":
+            seen.append(("not activated", carol.post(f"{sls_path}/ibkey", {})))
+        if choice == "other_username":
+            seen.append(("same username", carol.post(f"{sls_path}/other-username",
+                                                     {"username": "carol", "password": "x"})))
+            seen.append(("link code step", carol.post(f"{sls_path}/other-username", {
+                "username": "alice", "password": USERS["alice"]["password"]}, follow_redirects=True)))
+            seen.append(("link wrong code", carol.post(f"{sls_path}/other-username/code", {"code": "000000"})))
+    seen.append(("card saved", carol.get(f"{sls_path}/card.txt")))
+    seen.append(("enrolling", carol.get(sls_path)))
+    carol.post("/sso/logout", {})
+    carol.get(f"/sso/login?lang={lang}")
+    carol.submit_password("carol")
+    seen.append(("card code step", carol.get("/sso/login/code")))
+    seen.append(("card wrong code", carol.post("/sso/login/code", {"code": "000000"})))
+    bob = Visitor(app.test_client(), clock)
+    bob.get(f"/sso/login?lang={lang}")
+    bob.submit_password("bob")
+    bob.get("/sso/login/code")
+    bob.post("/sso/login/code", {"code": bob.code("bob")})
+    seen.append(("bob not allowed", bob.get(sls_path)))
+    seen.append(("last device", bob.post(f"{sls_path}/devices/2/remove", {})))
+    return seen
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_screen_of_the_current_revision_is_translated(app, clock, conn, lang):
+    seen = walk_current(app, clock, conn, lang)
+    problems = {where: bad for where, response in seen if (bad := untranslated(text(response)))}
+    assert problems == {}
+    for where, response in seen:
+        if response.mimetype == "text/html":
+            assert f'<html lang="{lang}">' in text(response), where
+    pages = "".join(text(r) for _, r in seen)
+    for key in ("current.user_menu", "current.settings.user_settings", "current.choice.ibkr_mobile",
+                "current.choice.without_ibkr_mobile", "current.choice.other_username", "current.confirm.ibkr_mobile",
+                "current.confirm.without_ibkr_mobile", "current.confirm.other_username", "current.ibkey.qr_alt",
+                "error.ibkey_not_activated", "current.card.heading", "current.card.valid_until",
+                "error.other_username_same", "second.prompt.security_code_card", "error.last_device",
+                "error.choose_enrollment", "sls.not_allowed.heading", "current.other.lead"):
+        expected = i18n.CATALOGS[lang][key].split("%(")[0]
+        assert expected in pages.replace("&#39;", "'"), key
