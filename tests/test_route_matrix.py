@@ -65,6 +65,23 @@ EXPECTED = {
     ("classic.sls_opt_out_continue", "POST"): DEVICE,
     ("classic.sls_opt_out_confirm", "POST"): DEVICE,
     ("classic.sls_opt_out_cancel", "POST"): DEVICE,
+    # The article's current revision (mock_portal/current.py); a seed-revision user is sent home.
+    ("current.index", "GET"): DEVICE,
+    ("current.settings", "GET"): DEVICE,
+    ("current.secure_login", "GET"): DEVICE,
+    ("current.secure_login_continue", "POST"): DEVICE,
+    ("current.secure_login_confirm", "POST"): DEVICE,
+    ("current.secure_login_cancel", "POST"): DEVICE,
+    ("current.remove_device", "POST"): DEVICE,
+    ("current.ibkey_activation", "GET"): DEVICE,
+    ("current.ibkey_activated", "POST"): DEVICE,
+    ("current.code_card_page", "GET"): DEVICE,
+    ("current.code_card_download", "GET"): DEVICE,
+    ("current.other_username", "GET"): DEVICE,
+    ("current.other_username_submit", "POST"): DEVICE,
+    ("current.other_username_device", "POST"): DEVICE,
+    ("current.other_username_resend", "POST"): DEVICE,
+    ("current.other_username_code", "POST"): DEVICE,
     # The test hooks: mounted only with TEST_HOOKS, then open to the suite that asked for them.
     ("testing.reset", "POST"): EVERYONE,
     ("testing.add_users", "POST"): EVERYONE,
@@ -73,9 +90,11 @@ EXPECTED = {
     ("testing.sms_outbox", "GET"): EVERYONE,
     ("testing.ibkey_push", "POST"): EVERYONE,
     ("testing.temporary_passcode", "POST"): EVERYONE,
+    ("testing.user_devices", "GET"): EVERYONE,
+    ("testing.ibkey_activate", "POST"): EVERYONE,
 }
 # Values for the variable parts of a route's path.
-PATH_VALUES = {"username": "alice", "filename": "portal.css"}
+PATH_VALUES = {"username": "alice", "filename": "portal.css", "device_id": "1"}
 
 
 @pytest.fixture
