@@ -16,11 +16,13 @@ def random_base32_secret(nbytes=20):
     return base64.b32encode(secrets.token_bytes(nbytes)).decode().rstrip("=")
 
 
-def new_user_entry(locale, sls_opted_out=True, primary=True, account_id=None, devices=None, username=None):
+def new_user_entry(locale, sls_opted_out=True, primary=True, account_id=None, devices=None, username=None,
+                   portal_revision=None):
     """A scenario entry with fresh random credentials and its own account: a fresh user never
-    meets a used TOTP step, and shares nothing with another test's users."""
+    meets a used TOTP step, and shares nothing with another test's users. `portal_revision`:
+    'current' for the article's current revision (the portal's default otherwise)."""
     tag = secrets.token_hex(4)
-    return {
+    entry = {
         "username": username or f"user{tag}",
         "password": secrets.token_urlsafe(12),
         "account_id": account_id or f"U{secrets.randbelow(10**7):07d}",
@@ -29,6 +31,7 @@ def new_user_entry(locale, sls_opted_out=True, primary=True, account_id=None, de
         "sls_opted_out": sls_opted_out,
         "devices": devices or [{"type": "authenticator_app", "totp_secret": random_base32_secret()}],
     }
+    return {**entry, "portal_revision": portal_revision} if portal_revision else entry
 
 
 def demo_user_entry(lang):

@@ -1,0 +1,190 @@
+"""The article's current revision of the Client Portal (issue 15): the User menu, Settings, the
+User Settings section, Security, Secure Login System, the three enrollment choices and each
+choice's own screens."""
+import re
+
+from playwright.sync_api import expect
+
+from ..devices import CodeCard
+from .base import Screen
+from .portal import ConfirmationDialog
+from .public import LoginPage, SecondFactorPage
+
+CHOICES = ("ibkr_mobile", "without_ibkr_mobile", "other_username")
+
+
+class CurrentPortal(Screen):
+    """The logged-in portal of the current revision: the User menu (head and shoulders, top
+    right) that opens Settings (article step 4), and Log Out."""
+
+    def __init__(self, page, lang="ja"):
+        super().__init__(page, lang)
+        self.user_menu = page.get_by_role("button", name=self.labels["user_menu"], exact=True)
+        self.settings = page.get_by_role("navigation", name=self.labels["user_menu"], exact=True).get_by_role(
+            "link", name=self.labels["settings"], exact=True)
+        self.log_out_button = page.get_by_role("button", name=self.labels["log_out"], exact=True)
+
+    def expect_loaded(self):
+        expect(self.user_menu).to_be_visible()
+        return self
+
+    def open_settings(self):
+        self.click(self.user_menu)
+        self.click(self.settings)
+        return CurrentSettingsPage(self.page, self.lang).expect_loaded()
+
+    def log_out(self):
+        self.click(self.log_out_button)
+
+
+class CurrentSettingsPage(Screen):
+    """Settings: under the User Settings section, Security, then Secure Login System (step 5)."""
+
+    def __init__(self, page, lang="ja"):
+        super().__init__(page, lang)
+        self.user_settings = page.get_by_role("region", name=self.labels["user_settings"], exact=True)
+        self.security = self.user_settings.get_by_role("region", name=self.labels["security"], exact=True)
+        self.secure_login_system = self.security.get_by_role(
+            "link", name=self.labels["secure_login_system"], exact=True)
+
+    def expect_loaded(self):
+        expect(self.security).to_be_visible()
+        return self
+
+    def open_secure_login_system(self):
+        self.click(self.secure_login_system)
+        return EnrollmentPage(self.page, self.lang).expect_loaded()
+
+
+class EnrollmentPage(Screen):
+    """Secure Login System: "Select one of the radio buttons below to enroll your secure login
+    device", Continue (step 6); for an enrolled user the devices and what they serve."""
+
+    def __init__(self, page, lang="ja"):
+        super().__init__(page, lang)
+        self.heading = page.get_by_role("heading", name=self.labels["secure_login_system"], exact=True, level=1)
+        self.radios = {choice: page.get_by_role("radio", name=self.labels[f"choice_{choice}"], exact=True)
+                       for choice in CHOICES}
+        self.continue_button = page.get_by_role("button", name=self.labels["continue"], exact=True)
+        self.not_required_heading = page.get_by_role("heading", name=self.labels["not_required"], exact=True)
+        self.required_heading = page.get_by_role("heading", name=self.labels["required"], exact=True)
+        self.devices = page.get_by_role("list", name=self.labels["secure_login_devices"], exact=True)
+        self.error = page.get_by_role("alert")
+        self.notice = page.get_by_role("status")
+
+    def expect_loaded(self):
+        expect(self.heading).to_be_visible()
+        return self
+
+    def expect_opted_out(self):
+        expect(self.not_required_heading).to_be_visible()
+        return self
+
+    def expect_enrolled(self):
+        expect(self.required_heading).to_be_visible()
+        return self
+
+    def choose(self, choice):
+        """Select one of the three radio buttons: ibkr_mobile, without_ibkr_mobile, other_username."""
+        highlighter = getattr(self.page, "_slskit_highlight", None)
+        if highlighter is not None:
+            highlighter(self.radios[choice])
+        self.radios[choice].check()
+        return self
+
+    def continue_(self, choice):
+        self.click(self.continue_button)
+        return EnrollmentConfirmation(self.page, self.lang, choice).expect_loaded()
+
+    def device(self, text):
+        """The device list's entry whose text contains `text` (a device name, a username)."""
+        return self.devices.get_by_role("listitem").filter(has_text=text)
+
+    def remove_device(self, text):
+        """Stop the device serving this username (the other usernames it serves keep it)."""
+        self.click(self.device(text).get_by_role("button"))
+        expect(self.notice).to_be_visible()
+        return self
+
+
+class EnrollmentConfirmation(ConfirmationDialog):
+    """The in-page confirmation (step 7): OK goes on to the chosen choice's own screen."""
+
+    def __init__(self, page, lang="ja", choice=None):
+        super().__init__(page, lang)
+        self.choice = choice
+
+    def ok(self):
+        self.click(self.ok_button)
+        screen = {"ibkr_mobile": IBKeyActivationPage, "without_ibkr_mobile": CodeCardPage,
+                  "other_username": OtherUsernameLoginPage}[self.choice]
+        return screen(self.page, self.lang).expect_loaded()
+
+    def cancel(self):
+        self.click(self.cancel_button)
+        return EnrollmentPage(self.page, self.lang).expect_loaded()
+
+
+class IBKeyActivationPage(Screen):
+    """IBKR Mobile: the QR code and the activation code; then "I have activated IB Key"."""
+
+    def __init__(self, page, lang="ja"):
+        super().__init__(page, lang)
+        self.heading = page.get_by_role("heading", name=self.labels["activate_ibkey"], exact=True)
+        self.qr_code = page.get_by_role("img", name=self.labels["ibkey_qr_code"], exact=True)
+        self.activation_code = page.locator("#activation-code")
+        self.activated_button = page.get_by_role("button", name=self.labels["ibkey_activated"], exact=True)
+        self.error = page.get_by_role("alert")
+
+    def expect_loaded(self):
+        expect(self.qr_code).to_be_visible()
+        expect(self.activation_code).to_have_text(re.compile(r"^[0-9]{8}$"))
+        return self
+
+    def activated(self):
+        self.click(self.activated_button)
+        return EnrollmentPage(self.page, self.lang).expect_loaded()
+
+
+class CodeCardPage(Screen):
+    """The Online Security Code Card: index → code, Print and Save, valid 21 days."""
+
+    def __init__(self, page, lang="ja"):
+        super().__init__(page, lang)
+        self.heading = page.get_by_role("heading", name=self.labels["code_card"], exact=True)
+        self.card = page.get_by_role("table", name=self.labels["code_card"], exact=True)
+        self.print_button = page.get_by_role("button", name=self.labels["print_card"], exact=True)
+        self.save_link = page.get_by_role("link", name=self.labels["save_card"], exact=True)
+
+    def expect_loaded(self):
+        expect(self.card).to_be_visible()
+        return self
+
+    def read(self):
+        """The card as printed: what the person keeps."""
+        return CodeCard.from_html(self.page.content())
+
+    def save(self, path):
+        """Save: the card's text file, downloaded to `path`; returns the card it holds."""
+        with self.page.expect_download() as download:
+            self.click(self.save_link)
+        download.value.save_as(path)
+        with open(path, encoding="utf-8") as f:
+            return CodeCard.from_text(f.read())
+
+
+class OtherUsernameLoginPage(LoginPage):
+    """Log in with the other username (and then its device), whose device will serve both."""
+
+    def __init__(self, page, lang="ja"):
+        super().__init__(page, lang)
+        self.heading = page.get_by_role("heading", name=self.labels["other_username_login"], exact=True)
+
+    def expect_loaded(self):
+        expect(self.heading).to_be_visible()
+        return self
+
+    def log_in(self, username, password):
+        self.fill(username, password)
+        self.submit()
+        return SecondFactorPage(self.page, self.lang)
