@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # The whole test suite (Flask-level and end-to-end in Chromium), on 2 workers, with reports:
 # reports/junit.xml, reports/report.html (self-contained) and, for each failed browser test,
-# its Playwright trace and screenshot under reports/artifacts/.
+# its Playwright trace and screenshot under reports/artifacts/. Fails if any process the run
+# started (browser, driver, server, run-server) is still running after it (scripts/no_leaks.py).
 # In CI (CI=true, no arguments) a short flake gate follows: the end-to-end tests 2 more rounds
 # in random order (bench/flake_gate.sh; 20 rounds is the full gate).
 # Installs what is missing first. Arguments go to pytest (e.g. -m e2e, -k classic, --headed).
 set -euo pipefail
-SLSKIT_SETUP=tests source "$(dirname "$0")/scripts/setup.sh"
-python -m pytest -n 2 \
+# `-m "not e2e"`: the Flask-level tests alone, which need no browser tooling installed.
+setup=tests
+for ((i = 1; i < $#; i++)); do
+  next=$((i + 1))
+  [ "${!i}" = -m ] && [ "${!next}" = "not e2e" ] && setup=flask
+done
+SLSKIT_SETUP=$setup source "$(dirname "$0")/scripts/setup.sh"
+# Under the leak check: fails if a browser, driver or server the run started outlives it.
+python scripts/no_leaks.py python -m pytest -n 2 \
   --junitxml=reports/junit.xml --html=reports/report.html --self-contained-html \
   --tracing=retain-on-failure --screenshot=only-on-failure --output=reports/artifacts \
   "$@"
 if [ "${CI:-}" = true ] && [ $# -eq 0 ]; then
-  ROUNDS="${SLSKIT_FLAKE_ROUNDS:-2}" bash bench/flake_gate.sh
+  ROUNDS="${SLSKIT_FLAKE_ROUNDS:-2}" python scripts/no_leaks.py bash bench/flake_gate.sh
 fi

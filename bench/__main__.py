@@ -205,7 +205,7 @@ class Bench:
                 variants.selenium(driver, base, entry)
                 done = time.perf_counter()
             finally:
-                driver.quit()
+                variants.quit_selenium(driver)
             check_enrolled(self.portal, entry)
             self.cold_figures["selenium"] = {"total_ms": round((done - started) * 1000, 1),
                                              "launch_ms": round((launched - started) * 1000, 1)}
@@ -241,7 +241,7 @@ class Bench:
                         self.fixtures()
                     finally:
                         if self.driver:
-                            self.driver.quit()
+                            variants.quit_selenium(self.driver)
                         self.browser.close()
             finally:
                 self.static.stop()

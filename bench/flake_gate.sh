@@ -21,4 +21,4 @@ echo "flake gate: -m e2e x $ROUNDS rounds, random order (seed $SEED), $WORKERS w
 exec "$PY" -m pytest -m e2e -q -p no:randomly -n "$WORKERS" \
   --count "$ROUNDS" --repeat-scope session \
   --random-order-bucket=global --random-order-seed="$SEED" \
-  -o addopts="-p no:cacheprovider --strict-markers" "$@"
+  -o addopts="-p no:cacheprovider --strict-markers --slskit-expect-timeout=10000" "$@"

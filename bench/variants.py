@@ -4,6 +4,9 @@ raises unless the enrolled heading is on screen (or in the answer) at the end.
 Navigations in the flow: home, login, code, portal, settings, user settings, secure login,
 confirmation, updated -- nine documents (four of them after a POST and its 303).
 """
+import os
+import signal
+
 from flows.portal_http import HttpVisitor
 
 NAVIGATIONS = 9
@@ -99,8 +102,23 @@ def selenium_driver(binary, extra_args=()):
     options.binary_location = binary
     for arg in ["--headless=new", *launch_args(), *extra_args]:
         options.add_argument(arg)
-    return webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver"), options=options)
+    # chromedriver in a process group of its own, so quit_selenium can stop all it started.
+    service = Service(executable_path="/usr/bin/chromedriver", popen_kw={"start_new_session": True})
+    return webdriver.Chrome(service=service, options=options)
 
 
-__all__ = ["NAVIGATIONS", "bare_playwright", "floor", "kit", "plain_http", "selenium",
+def quit_selenium(driver):
+    """Quit, then stop chromedriver's whole process group: quit() ends chromedriver and asks the
+    browser to close, but a browser (or its helpers) still closing would outlive the run."""
+    group = driver.service.process.pid
+    try:
+        driver.quit()
+    finally:
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except ProcessLookupError:  # everything had already ended
+            pass
+
+
+__all__ = ["NAVIGATIONS", "bare_playwright", "floor", "kit", "plain_http", "quit_selenium", "selenium",
            "selenium_driver"]

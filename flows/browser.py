@@ -122,6 +122,19 @@ def launch_options(playwright=None, explicit=None, **extra):
     return options
 
 
+def main():
+    """`python -m flows.browser`: the Chromium the kit would launch here, or why there is none."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        try:
+            path = find_chromium(playwright)
+        except BrowserNotFound as e:
+            print(e)
+            return 1
+        print(path or managed_chromium(playwright))
+    return 0
+
+
 # -- ffmpeg, for pytest-playwright's --video ---------------------------------------------------
 FFMPEG_ENV_VAR = "SLSKIT_FFMPEG"
 FFMPEG_MISSING = ("--video needs ffmpeg and Playwright's own is not installed: install one with "
@@ -162,3 +175,7 @@ def provide_ffmpeg(playwright):
     os.symlink(source, temporary)
     os.replace(temporary, target)
     return source
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

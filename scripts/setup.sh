@@ -1,54 +1,78 @@
 # Sourced by demo.sh and test.sh: installs what is missing, and is quick when nothing is.
-#  - Debian/Ubuntu packages: python3-venv, Chromium unless a browser is found, CJK fonts, Xvfb
+#  - system packages (apt-get, through sudo when not root): python3-venv, a CJK font, Xvfb,
+#    ffmpeg and chromedriver for the tests, Chromium where the distribution has a usable one
 #  - .venv with the kit and its test dependencies (re-installed when pyproject.toml changes)
+#  - no usable Chromium after that (Ubuntu's is a snap): Playwright's own, where downloads work
+#  - IBeam in .venv-ibeam, for the test that logs in with it
+# SLSKIT_SETUP=tests adds the test tooling; SLSKIT_SETUP=flask (`./test.sh -m "not e2e"`) skips
+# every browser tool: the Flask-level tests need none.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 say() { printf '[setup] %s\n' "$*" >&2; }
 
-have_browser() {
-  [ -n "${SLSKIT_CHROMIUM:-}" ] && [ -x "${SLSKIT_CHROMIUM}" ] && return 0
-  ls "${PLAYWRIGHT_BROWSERS_PATH:-$HOME/.cache/ms-playwright}"/chromium-*/chrome-linux*/chrome >/dev/null 2>&1 && return 0
-  command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1
-}
+mode="${SLSKIT_SETUP:-demo}"
+browsers=true
+[ "$mode" = flask ] && browsers=false
+# The version tests/test_e2e_ibeam.py was written against; its login handler is what it exercises.
+IBEAM_VERSION=0.5.12
 
-packages=()
+packages=()   # needed: the run stops if one cannot be installed
+optional=()   # tried one by one, each looked for once: not every distribution has them
 command -v python3 >/dev/null 2>&1 || packages+=(python3)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || packages+=(python3-venv)
-have_browser || packages+=(chromium)
-command -v xvfb-run >/dev/null 2>&1 || packages+=(xvfb xauth)  # a virtual display for the headed demo and its test
-if [ "${SLSKIT_SETUP:-}" = tests ]; then
-  command -v chromedriver >/dev/null 2>&1 || packages+=(chromium-driver)  # IBeam drives Chromium through it
+if $browsers; then
+  command -v xvfb-run >/dev/null 2>&1 || packages+=(xvfb xauth)  # a virtual display for headed runs
+  if command -v dpkg-query >/dev/null 2>&1 && ! dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q 'ok installed'; then
+    packages+=(fonts-noto-cjk)  # Japanese labels render as boxes without a CJK font
+  fi
+  # Debian's Chromium (the distribution's own build); Ubuntu has only a snap, which Playwright
+  # cannot drive (flows/browser.py), so there Playwright's own is installed below instead.
+  if [ -z "${SLSKIT_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1 \
+      && ! ls "${PLAYWRIGHT_BROWSERS_PATH:-$HOME/.cache/ms-playwright}"/chromium-*/chrome-linux*/chrome >/dev/null 2>&1; then
+    optional+=(chromium)
+  fi
+  # Headless runs prefer Debian's chromium-headless-shell (much faster to start; bench/README.md).
+  if [ -z "${SLSKIT_CHROMIUM:-}" ] && ! command -v chromium-headless-shell >/dev/null 2>&1; then
+    optional+=(chromium-headless-shell)
+  fi
 fi
-if command -v dpkg-query >/dev/null 2>&1 && ! dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q 'ok installed'; then
-  packages+=(fonts-noto-cjk)  # Japanese labels render as boxes without a CJK font
+if $browsers && [ "$mode" = tests ]; then
+  command -v ffmpeg >/dev/null 2>&1 || packages+=(ffmpeg)  # pytest-playwright's --video
+  command -v chromedriver >/dev/null 2>&1 || optional+=(chromium-driver)  # IBeam drives Chromium through it
 fi
-# Headless runs prefer Debian's chromium-headless-shell (much faster to start; bench/README.md).
-# Optional: looked for once, since not every distribution has it.
-optional=()
-checked="scripts/.apt-checked-headless-shell"
-if [ -z "${SLSKIT_CHROMIUM:-}" ] && ! command -v chromium-headless-shell >/dev/null 2>&1 && [ ! -e "$checked" ]; then
-  optional+=(chromium-headless-shell)
-fi
+
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 can_apt=true
 command -v apt-get >/dev/null 2>&1 || can_apt=false
 [ -z "$sudo" ] || command -v sudo >/dev/null 2>&1 || can_apt=false
+# `sudo VAR=value cmd`: sudo resets the environment, so the setting goes after it.
+apt_install() { $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null; }
 if [ ${#packages[@]} -gt 0 ] && ! $can_apt; then
   say "missing: ${packages[*]}; install them as root (apt-get install ${packages[*]}) and run this again"
   exit 1
 fi
-if $can_apt && { [ ${#packages[@]} -gt 0 ] || [ ${#optional[@]} -gt 0 ]; }; then
-  $sudo apt-get update -qq
-  for package in "${optional[@]}"; do
-    apt-cache show "$package" >/dev/null 2>&1 && packages+=("$package")
-    touch "$checked"
-  done
+to_try=()
+for package in "${optional[@]}"; do
+  [ -e "scripts/.apt-checked-$package" ] || to_try+=("$package")
+done
+if $can_apt && { [ ${#packages[@]} -gt 0 ] || [ ${#to_try[@]} -gt 0 ]; }; then
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   if [ ${#packages[@]} -gt 0 ]; then
     say "installing ${packages[*]} (apt-get)"
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+    apt_install "${packages[@]}"
   fi
+  for package in "${to_try[@]}"; do
+    # A snap in a deb's clothing (Ubuntu's transitional packages) is no use to Playwright.
+    if apt-cache show "$package" 2>/dev/null | grep -qi '^Description.*snap'; then
+      say "not installing $package: the distribution's package is a snap"
+    elif apt-cache show "$package" >/dev/null 2>&1; then
+      say "installing $package (apt-get)"
+      apt_install "$package" || say "could not install $package; going on without it"
+    fi
+    touch "scripts/.apt-checked-$package"
+  done
 fi
 
 if [ ! -x .venv/bin/python ]; then
@@ -66,12 +90,23 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
   echo "$want" > "$stamp"
 fi
+
+# The kit's own discovery decides whether a usable Chromium is here (snaps and wrappers that
+# Playwright cannot drive do not count); if not, Playwright's own, with its system libraries.
+if $browsers && ! .venv/bin/python -m flows.browser >/dev/null 2>&1; then
+  say "no Chromium that Playwright can drive: installing Playwright's own (python -m playwright install --with-deps chromium)"
+  if ! .venv/bin/python -m playwright install --with-deps chromium; then
+    .venv/bin/python -m flows.browser || true  # says what was found and passed over, and how to get one
+    exit 1
+  fi
+fi
+
 # IBeam pins packages that clash with the kit's (Pillow 9.5, selenium 4.12): its own venv, for
 # the test that logs in with IBeam's unmodified LoginHandler (tests/test_e2e_ibeam.py).
-if [ "${SLSKIT_SETUP:-}" = tests ] && [ ! -e .venv-ibeam/.installed ]; then
-  say "installing IBeam into .venv-ibeam (pip)"
+if $browsers && [ "$mode" = tests ] && [ "$(cat .venv-ibeam/.installed 2>/dev/null)" != "$IBEAM_VERSION" ]; then
+  say "installing IBeam $IBEAM_VERSION into .venv-ibeam (pip)"
   python3 -m venv .venv-ibeam
-  .venv-ibeam/bin/python -m pip install -q --disable-pip-version-check ibeam
-  touch .venv-ibeam/.installed
+  .venv-ibeam/bin/python -m pip install -q --disable-pip-version-check "ibeam==$IBEAM_VERSION"
+  echo "$IBEAM_VERSION" > .venv-ibeam/.installed
 fi
 export PATH="$PWD/.venv/bin:$PATH"

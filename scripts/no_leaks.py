@@ -1,0 +1,63 @@
+"""Run a command, then fail if any process it started is still running: a browser, a driver,
+a `slskit serve`, a `playwright run-server`, ...
+
+    python scripts/no_leaks.py python -m pytest -n 2
+    python scripts/no_leaks.py python -m bench --runs 1
+
+Every process the command starts inherits a tag in its environment (browsers too: Playwright
+and chromedriver pass theirs on), so what is found is this command's and no one else's on a
+shared machine. Found ones are listed, then stopped (so they do not pile up), and the exit
+status is 1. Linux only (/proc).
+"""
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+
+TAG = "SLSKIT_LEAK_CHECK"
+# A process that is ending may outlive its parent by a moment (a browser's helpers exit after it).
+GRACE_SECONDS = float(os.environ.get("SLSKIT_LEAK_GRACE", 10))
+
+
+def tagged(value):
+    needle = f"{TAG}={value}".encode()
+    found = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                if needle not in f.read().split(b"\0"):
+                    continue
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                found[int(pid)] = f.read().replace(b"\0", b" ").decode(errors="replace").strip()[:200]
+        except OSError:  # ended meanwhile, or not ours to read
+            continue
+    return found
+
+
+def main(command):
+    value = secrets.token_hex(8)
+    status = subprocess.call(command, env={**os.environ, TAG: value})
+    deadline = time.monotonic() + GRACE_SECONDS
+    leaked = tagged(value)
+    while leaked and time.monotonic() < deadline:
+        time.sleep(0.5)
+        leaked = tagged(value)
+    if not leaked:
+        return status
+    print(f"[no_leaks] {len(leaked)} process(es) started by `{' '.join(command)}` still run after it ended:",
+          file=sys.stderr)
+    for pid, cmdline in sorted(leaked.items()):
+        print(f"[no_leaks]   {pid}: {cmdline}", file=sys.stderr)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return 1
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    sys.exit(main(sys.argv[1:]))
