@@ -28,8 +28,11 @@ class CommandError(Exception):
 def _serve(args):
     from mock_portal.server import FAST_PASSWORD_HASH, StartError, serve
     try:
+        extra = {"PORTAL_REVISION": args.portal_revision}
+        if args.fast_password_hash:
+            extra["PASSWORD_HASH_METHOD"] = FAST_PASSWORD_HASH
         return serve(args.host, args.port, args.db, args.scenario, test_hooks=args.enable_test_hooks,
-                     extra_config={"PASSWORD_HASH_METHOD": FAST_PASSWORD_HASH} if args.fast_password_hash else None)
+                     extra_config=extra)
     except StartError as e:
         print(e, file=sys.stderr)
         return e.code
@@ -275,6 +278,9 @@ def _add_serve(sub):
                        help="mount /_test/ (reset, users, clock) for test suites; never on by default")
     serve.add_argument("--fast-password-hash", action="store_true",
                        help="for test servers: hash passwords cheaply (pbkdf2, 1000 rounds) instead of scrypt")
+    serve.add_argument("--portal-revision", choices=("seed", "current"), default="seed",
+                       help="the article's revision users see unless their scenario entry names one "
+                            "(default: seed, the Japanese article's; current: the User menu and three choices)")
     serve.set_defaults(func=_serve)
 
 

@@ -277,3 +277,17 @@ def test_the_other_username_login_is_checked_like_a_login(visitor, conn):
     bad_code = visitor.post(f"{SLS}/other-username/code", {"code": "000000"})
     assert bad_code.status_code == 401 and opted_out(conn, "carol")
     assert stored_devices(conn, "carol") == [("authenticator_app", "carol")]
+
+
+def test_slskit_serve_portal_revision_current_shows_it_to_every_user(tmp_path):
+    """A real `slskit serve --portal-revision current`: a user whose scenario names no revision
+    lands on the current revision's portal, with its User menu."""
+    import pyotp
+    from flows.live import LivePortal
+    from flows.portal_http import HttpVisitor
+    entry = {**USERS["carol"]}
+    with LivePortal(str(tmp_path / "db.sqlite"), extra_args=["--portal-revision", "current"]) as portal:
+        portal.add_users([entry])
+        visitor = HttpVisitor(portal.base_url)
+        home = visitor.log_in("carol", entry["password"], pyotp.TOTP(entry["devices"][0]["totp_secret"]).now(), "en")
+    assert 'aria-label="User menu"' in home and "/portal/current/settings" in home
