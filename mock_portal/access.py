@@ -38,11 +38,9 @@ from dataclasses import dataclass
 
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 
-from . import devices, events, sessions, sls
+from . import devices, events, limits, sessions, sls
 from .db import get_db
 from .i18n import current_lang
-
-MAX_FIELD = 100  # longest confirmation id or username read from a refused form
 
 
 @dataclass(frozen=True)
@@ -141,8 +139,8 @@ def _audit_refusal(username, reason):
     """A refused POST of a security change by a known user goes to the audit log, like every
     other refused attempt (mock_portal/sls.py)."""
     conn = get_db()
-    target = sls.target_of(conn, request.form.get("confirmation", "")[:MAX_FIELD],
-                           request.form.get("target", "")[:MAX_FIELD])
+    target = sls.target_of(conn, request.form.get("confirmation", "")[:limits.ID],
+                           request.form.get("target", "")[:limits.ID])
     sls.refuse(conn, username, target, _audit_path(), reason)
 
 
@@ -195,7 +193,7 @@ def check():
 def _back_path():
     """Where the re-authentication returns: the same screen, with the same confirmation open."""
     back = request.path.removesuffix("/confirm")
-    cid = request.form.get("confirmation", "")[:MAX_FIELD]
+    cid = request.form.get("confirmation", "")[:limits.ID]
     if request.path.endswith("/confirm") and cid.replace("-", "").replace("_", "").isalnum():
         back += f"?confirmation={cid}"
     return back

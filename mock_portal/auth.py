@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, g, redirect, request, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import devices, enrollment, events, lockout, sessions
+from . import devices, enrollment, events, limits, lockout, sessions
 from .access import ANYONE, LOGIN_PENDING, PORTAL, SECURITY_CHANGE, may_open, requires
 from .db import get_db
 from .i18n import current_lang
@@ -21,7 +21,6 @@ TARGETS = ("portal", "trading", "gateway")
 # Transitional, for mock_portal/current.py (issue 15) while it moves to access.requires.
 recent_login_required = requires(SECURITY_CHANGE)
 LANDING = {"portal": "portal.index", "trading": "portal.trading", "gateway": "auth.gateway_succeeded"}
-MAX_FIELD = 256
 # The code step's forms post to these, for a login and for a re-authentication.
 ENDPOINTS = {
     "login": {"page": "auth.second_factor", "device": "auth.choose_device", "code": "auth.second_factor_submit",
@@ -51,7 +50,7 @@ def _target():
 
 def _field(name):
     value = request.form.get(name, "")
-    return value[:MAX_FIELD] if isinstance(value, str) else ""
+    return value[:limits.FIELD] if isinstance(value, str) else ""
 
 
 @bp.get("/login")
@@ -133,7 +132,7 @@ def _chosen_device(user):
 
 def _next_path():
     """Where a re-authentication returns: a page of the portal itself, never another site."""
-    path = request.values.get("next", "")[:MAX_FIELD]
+    path = request.values.get("next", "")[:limits.FIELD]
     parts = urlsplit(path)
     if parts.scheme or parts.netloc or not path.startswith(("/portal/", "/classic/")) or "//" in path:
         return url_for("portal.index")

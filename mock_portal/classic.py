@@ -3,10 +3,10 @@
 back in. Plain links and server-rendered pages: every click works as soon as it is visible."""
 from flask import Blueprint, g, request
 
-from . import sls
+from . import limits, sls
 from .access import PORTAL, SECURITY_CANCEL, SECURITY_CHANGE, requires
 from .db import get_db
-from .views import MAX_FIELD, answer_confirmation, post_redirect, render_page, shown_confirmation
+from .views import answer_confirmation, post_redirect, render_page, shown_confirmation
 
 bp = Blueprint("classic", __name__, url_prefix="/classic")
 
@@ -68,7 +68,7 @@ def sls_opt_out():
 @requires(SECURITY_CHANGE)
 def sls_opt_out_continue():
     """次に進む with the radio of the user to opt back in: a confirmation, nothing changed yet."""
-    target = request.form.get("target", "")[:MAX_FIELD]
+    target = request.form.get("target", "")[:limits.ID]
     try:
         if not target:
             sls.check_permission(get_db(), g.user, g.user["username"], "classic")

@@ -5,9 +5,8 @@ and locked the same way, so neither the count nor the lock tells whether a usern
 """
 from flask import current_app
 
+from . import limits
 from .db import transaction
-
-MAX_USERNAME = 64  # what is stored of a typed username: enough for real ones, bounded for garbage
 
 
 def _settings():
@@ -16,13 +15,13 @@ def _settings():
 
 
 def is_locked(conn, username, now):
-    row = conn.execute("SELECT locked_until FROM lockouts WHERE username = ?", (username[:MAX_USERNAME],)).fetchone()
+    row = conn.execute("SELECT locked_until FROM lockouts WHERE username = ?", (username[:limits.USERNAME],)).fetchone()
     return row is not None and now < row["locked_until"]
 
 
 def record_failure(conn, username, now):
     """Count one failure; returns True when this one locks the username."""
-    name = username[:MAX_USERNAME]
+    name = username[:limits.USERNAME]
     limit, window, lock_for = _settings()
     with transaction(conn):
         conn.execute("DELETE FROM login_failures WHERE at <= ?", (now - window,))  # keep the table small
@@ -41,4 +40,4 @@ def record_failure(conn, username, now):
 
 def clear(conn, username):
     """A successful login starts the count afresh."""
-    conn.execute("DELETE FROM login_failures WHERE username = ?", (username[:MAX_USERNAME],))
+    conn.execute("DELETE FROM login_failures WHERE username = ?", (username[:limits.USERNAME],))

@@ -4,10 +4,10 @@ import json
 
 from flask import Blueprint, g, redirect, request, url_for
 
-from . import enrollment, sls
+from . import enrollment, limits, sls
 from .access import PORTAL, PRIMARY_USER, SECURITY_CANCEL, SECURITY_CHANGE, TRADING, requires
 from .db import get_db
-from .views import MAX_FIELD, answer_confirmation, post_redirect, render_page, shown_confirmation
+from .views import answer_confirmation, post_redirect, render_page, shown_confirmation
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
@@ -76,7 +76,7 @@ def _secure_login_page(status=200, error=None, confirmation=None):
 
 def _form_target():
     """The user the form names (a hidden field); absent means the actor."""
-    return request.form.get("target", g.user["username"])[:MAX_FIELD]
+    return request.form.get("target", g.user["username"])[:limits.ID]
 
 
 def _check_own_setting(path="modern"):
@@ -152,7 +152,7 @@ def opt_out():
 @requires(SECURITY_CHANGE)
 def opt_out_continue():
     """The agreement's Continue: the box ticked and the username typed, then a confirmation."""
-    signature = request.form.get("signature", "")[:MAX_FIELD].strip()
+    signature = request.form.get("signature", "")[:limits.ID].strip()
     try:
         _check_own_setting()
         if request.form.get("agree") != "yes":

@@ -11,9 +11,10 @@ from importlib import resources
 
 from werkzeug.security import generate_password_hash
 
+from . import limits
 from .db import transaction
 
-USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+USERNAME = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{limits.USERNAME - 1}}}$")
 ACCOUNT_ID = re.compile(r"^[A-Z]{1,2}[0-9]{4,10}$")
 USER_KEYS = {"username": str, "password": str, "account_id": str, "primary": bool,
              "locale": str, "sls_opted_out": bool, "devices": list}

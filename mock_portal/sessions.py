@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, request
 
+from . import limits
 from .db import get_db, transaction
 
 COOKIE = "slskit_session"
@@ -26,7 +27,7 @@ def load():
     """before_request: find the session named by the cookie, drop it when idle too long."""
     g.session, g.user, g.new_session_id, g.expired_username = None, None, None, None
     sid = request.cookies.get(COOKIE)
-    if not sid or len(sid) > 100:
+    if not sid or len(sid) > limits.ID:
         return
     db = get_db()
     row = db.execute("SELECT * FROM sessions WHERE session_id = ?", (sid,)).fetchone()
