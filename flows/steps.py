@@ -278,13 +278,15 @@ def undefined_step_message(step, scenario, feature_path, known):
 
 @pytest.hookimpl(trylast=True)  # after pytest-bdd's own reporting has marked the step failed
 def pytest_bdd_step_func_lookup_error(request, feature, scenario, step, exception):
+    if not is_kit_scenario(request.node):
+        return  # a team's scenarios of its own steps fail as pytest-bdd says
     pytest.fail(undefined_step_message(step, scenario, feature.filename, defined_steps()), pytrace=False)
 
 
 # A headed run: the Gherkin step being run as the caption the demo shows.
 
 def pytest_bdd_before_step(request, feature, scenario, step, step_func):
-    if not request.config.getoption("headed", False) or "page" not in request.fixturenames:
+    if not (request.config.getoption("headed", False) and is_kit_scenario(request.node)):
         return
     from .headed import Presenter
     node = request.node
@@ -294,15 +296,16 @@ def pytest_bdd_before_step(request, feature, scenario, step, step_func):
     node._slskit_presenter.show(f"{number} / {len(scenario.steps)} — {step.keyword} {step.name}")
 
 
-# Under xdist the scenario's step report lives on the worker: carry it on the test report so the
-# controller's --cucumberjson (and `slskit spec`) see the scenarios run there.
+# Under xdist the scenario's step report lives on the worker (pytest-bdd 9 writes `[]` to
+# --cucumberjson with -n): carry it on the test report so the controller's file holds the kit's
+# scenarios run there.
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     context = test_report_context_registry.get(report) if test_report_context_registry is not None else None
-    if context is not None and hasattr(item.config, "workerinput"):
+    if context is not None and is_kit_scenario(item) and hasattr(item.config, "workerinput"):
         report.slskit_bdd = {"scenario": context.scenario, "name": context.name}
 
 
@@ -313,14 +316,20 @@ def pytest_runtest_logreport(report):
         test_report_context_registry[report] = ReportContext(**carried)
 
 
-# A scenario made of the kit's steps is a portal test, as one asking for `portal` is (the plugin
-# sets its browser context and expect() timeout): pytest-bdd asks for fixtures only while running.
+# A scenario made of the kit's steps (one is enough) is a portal test, as one asking for `portal`
+# is (the plugin sets its browser context and expect() timeout): pytest-bdd asks for fixtures
+# only while running. The hooks above leave every other scenario as pytest-bdd runs it.
+
+def is_kit_scenario(item):
+    return getattr(item, "_slskit_scenario", False)
+
 
 def pytest_collection_modifyitems(items):
     kit_steps = [context.parser for context in list(step_function_context_registry.values())
                  if context.step_func.__module__ == __name__]
     for item in items:
         template = scenario_wrapper_template_registry.get(getattr(item, "function", None))
-        if template is not None and "portal" not in item.fixturenames and any(
-                parser.is_matching(s.name) for s in template.steps for parser in kit_steps):
-            item.fixturenames.append("portal")
+        if template is not None and any(parser.is_matching(s.name) for s in template.steps for parser in kit_steps):
+            item._slskit_scenario = True
+            if "portal" not in item.fixturenames:
+                item.fixturenames.append("portal")

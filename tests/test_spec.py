@@ -115,3 +115,23 @@ def test_the_spec_pages_show_each_step_its_outcome_time_and_screen(tmp_path):
     assert "AssertionError: 違う" in page and "失敗 · 1.5 s" in page
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert '<a href="1_x.html">解約</a>' in index and "1 / 2 シナリオ 成功" in index
+
+
+def test_a_teams_own_scenarios_run_as_pytest_bdd_runs_them(pytester):
+    # No portal, no caption, pytest-bdd's own error for an undefined step: the kit's hooks touch
+    # only scenarios with at least one of its sentences.
+    pytester.makefile(".feature", own="Feature: ours\n  Scenario: ours\n    Given our own step\n    Then our own chek\n")
+    pytester.makepyfile(test_own='''
+from pytest_bdd import given, scenarios
+
+scenarios("own.feature")
+
+
+@given("our own step")
+def _(request):
+    assert "portal" not in request.fixturenames
+''')
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*StepDefinitionNotFoundError: Step definition is not found: Then \"our own chek\"*"])
+    assert "Undefined step:" not in result.stdout.str()
