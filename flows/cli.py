@@ -164,7 +164,8 @@ def _run_article_steps(page, base_url, user, args):
         print(f"  step {step.number}  {step.seconds * 1000:7.0f} ms  {step.text}", flush=True)
 
     try:
-        cancel_sls_opt_out(page, base_url, user, lang=args.lang, on_start=on_start, on_done=on_done)
+        cancel_sls_opt_out(page, base_url, user, lang=args.lang, on_start=on_start, on_done=on_done,
+                           highlight=presenter.highlight if presenter else None)
     except (PlaywrightError, AssertionError) as e:
         detail = " / ".join(line.strip() for line in str(e).splitlines()[:4] if line.strip())
         alerts = _alert_texts(page)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from playwright.sync_api import expect
 
 from .devices import DeviceClock, device_for
-from .pages import HomePage, PortalMenu, SecureLoginSettingsPage, TradingPage
+from .pages import ClassicPortal, HomePage, PortalMenu, TradingPage
 
 ARTICLE_STEPS = {
     "ja": [
@@ -83,25 +83,27 @@ class StepRunner:
             self.on_done(result)
 
 
-def open_home(page, base_url, lang):
-    return HomePage(page, lang).navigate(base_url).expect_loaded()
+def open_home(page, base_url, lang, highlight=None):
+    """`highlight`: a headed demo's outline of each element before it is used, handed on from
+    screen to screen (flows.headed.Presenter.highlight)."""
+    return HomePage(page, lang, highlight).navigate(base_url).expect_loaded()
 
 
 def log_in_with_security_device(page, login_page, user):
     login_page.log_in(user.username, user.password).authenticate(user.device)
     # Once logged in, the portal speaks the user's own locale.
-    return PortalMenu(page, user.locale).expect_loaded()
+    return PortalMenu(page, user.locale, login_page.highlight).expect_loaded()
 
 
 def open_secure_login_system(menu):
     return menu.open_user_settings().open_secure_login_system()
 
 
-def article_actions(page, base_url, user, lang):
+def article_actions(page, base_url, user, lang, highlight=None):
     """The article's seven steps as actions in ARTICLE_STEPS's order, each taking the screen the
     one before returned: `cancel_sls_opt_out` and the Gherkin steps (flows/steps.py) run these."""
     return (
-        lambda _: open_home(page, base_url, lang),
+        lambda _: open_home(page, base_url, lang, highlight),
         lambda home: home.choose_portal_login(),
         lambda login_page: log_in_with_security_device(page, login_page, user),
         open_secure_login_system,
@@ -111,13 +113,14 @@ def article_actions(page, base_url, user, lang):
     )
 
 
-def cancel_sls_opt_out(page, base_url, user, lang=None, on_start=None, on_done=None):
+def cancel_sls_opt_out(page, base_url, user, lang=None, on_start=None, on_done=None, highlight=None):
     """Run the article's seven steps; returns the timed steps. Fails unless the enrolled
-    heading is shown at the end."""
+    heading is shown at the end. `on_start(number, text)` and `on_done(step)` hear of each
+    step (the demo's printer, a caption); `highlight` outlines each element before it is used."""
     lang = lang or user.locale
     run = StepRunner(lang, on_start, on_done)
     screen = None
-    for number, action in enumerate(article_actions(page, base_url, user, lang), 1):
+    for number, action in enumerate(article_actions(page, base_url, user, lang, highlight), 1):
         with run.step(number):
             screen = action(screen)
     return run.results
@@ -134,7 +137,7 @@ def cancel_sls_opt_out_classic(page, base_url, user, target_username, lang=None)
     セキュア・ログイン・システム > セキュリティディバイスの解約(SLSオプトアウト), the radio beside
     `target_username`, 次に進む, OK. Fails unless the page then shows that user enrolled."""
     menu = log_in_through_the_portal(page, base_url, user, lang)
-    opt_out_page = menu.open_classic_portal().open_sls_opt_out()
+    opt_out_page = ClassicPortal.open_from(menu).open_sls_opt_out()
     opt_out_page = opt_out_page.choose_user(target_username).continue_().ok()
     return opt_out_page.expect_status(target_username, opted_out=False)
 

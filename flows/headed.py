@@ -40,7 +40,6 @@ class Presenter:
     def __init__(self, page, lang):
         self.page, self.lang = page, lang
         page.context.add_init_script(CAPTION_INIT)
-        page._slskit_highlight = self.highlight
 
     def caption(self, number, text):
         self.show(("ステップ " if self.lang == "ja" else "Step ") + f"{number} / 7 — {text}")

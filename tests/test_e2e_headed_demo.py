@@ -18,8 +18,6 @@ def test_the_caption_follows_the_article_steps_across_pages(page, portal, portal
     user = portal_user(locale="en")
     presenter = Presenter(page, "en")
     highlighted, seen = [], []
-    presenter.highlight = lambda locator: highlighted.append(locator)
-    page._slskit_highlight = presenter.highlight
     caption = page.locator("#slskit-caption")
 
     def check(step):
@@ -27,7 +25,8 @@ def test_the_caption_follows_the_article_steps_across_pages(page, portal, portal
         expect(caption).to_have_text(f"Step {step.number} / 7 — {ARTICLE_STEPS['en'][step.number - 1]}")
         seen.append(step.number)
 
-    cancel_sls_opt_out(page, portal.base_url, user, on_start=presenter.caption, on_done=check)
+    cancel_sls_opt_out(page, portal.base_url, user, on_start=presenter.caption, on_done=check,
+                       highlight=highlighted.append)
     assert seen == [1, 2, 3, 4, 5, 6, 7]
     assert len(highlighted) >= 9  # every click of the flow, from the login menu to OK
 

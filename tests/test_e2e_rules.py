@@ -23,7 +23,7 @@ def test_secondary_user_sees_the_notice_on_the_classic_page_too(portal, portal_u
     secondary = portal_user(sls_opted_out=True, primary=False, account_id=primary.entry["account_id"], locale="en")
     page = log_in(secondary)
     page.goto(portal.url("/portal/"))
-    opt_out_page = PortalMenu(page, "en").open_classic_portal().open_sls_opt_out()
+    opt_out_page = ClassicPortal.open_from(PortalMenu(page, "en")).open_sls_opt_out()
     opt_out_page.expect_not_allowed([primary.username])
     opt_out_page.expect_status(secondary.username, opted_out=True)
 

@@ -1,11 +1,12 @@
 """Page objects, one class per screen or dialog of the article."""
+from .base import ConfirmationDialog, Screen
 from .classic import ClassicConfirmationDialog, ClassicOptOutPage, ClassicPortal
-from .portal import (AccountPage, AuditLogPage, ConfirmationDialog, MessageCenterPage, OptOutAgreementPage,
-                     OptOutConfirmationDialog, PortalMenu, SecureLoginSettingsBox, SecureLoginSettingsPage,
+from .portal import (AccountPage, AuditLogPage, MessageCenterPage, OptOutAgreementPage, OptOutConfirmationDialog,
+                     PortalMenu, SecureLoginConfirmationDialog, SecureLoginSettingsBox, SecureLoginSettingsPage,
                      TradingPage, UserSettingsPage)
 from .public import HomePage, LoginPage, SecondFactorPage
 
 __all__ = ["AccountPage", "AuditLogPage", "ClassicConfirmationDialog", "ClassicOptOutPage", "ClassicPortal",
            "ConfirmationDialog", "HomePage", "LoginPage", "MessageCenterPage", "OptOutAgreementPage",
-           "OptOutConfirmationDialog", "PortalMenu", "SecondFactorPage", "SecureLoginSettingsBox",
-           "SecureLoginSettingsPage", "TradingPage", "UserSettingsPage"]
+           "OptOutConfirmationDialog", "PortalMenu", "Screen", "SecondFactorPage", "SecureLoginConfirmationDialog",
+           "SecureLoginSettingsBox", "SecureLoginSettingsPage", "TradingPage", "UserSettingsPage"]

@@ -1,14 +1,14 @@
 """The logged-in Client Portal: menu, User Settings, Secure Login Settings, the confirmation."""
 from playwright.sync_api import expect
 
-from .base import Screen, containing
+from .base import ConfirmationDialog, NotAllowedNotice, Screen, containing
 
 
 class PortalMenu(Screen):
     """The left menu (article step 4: 設定 > ユーザー設定) and the Log Out button."""
 
-    def __init__(self, page, lang="ja"):
-        super().__init__(page, lang)
+    def __init__(self, page, lang="ja", highlight=None):
+        super().__init__(page, lang, highlight)
         self.settings = page.get_by_role("link", name=self.labels["settings"], exact=True).or_(
             page.get_by_role("button", name=self.labels["settings"], exact=True))
         self.user_settings = page.get_by_role("link", name=self.labels["user_settings"], exact=True)
@@ -23,27 +23,22 @@ class PortalMenu(Screen):
         expect(self.log_out_button).to_be_visible()
         return self
 
-    def open_classic_portal(self):
-        from .classic import ClassicPortal
-        self.click(self.classic_portal)
-        return ClassicPortal(self.page, self.lang).expect_loaded()
-
     def open_account(self):
         self.click(self.account)
-        return AccountPage(self.page, self.lang).expect_loaded()
+        return self.next(AccountPage).expect_loaded()
 
     def open_message_center(self):
         self.click(self.message_center)
-        return MessageCenterPage(self.page, self.lang).expect_loaded()
+        return self.next(MessageCenterPage).expect_loaded()
 
     def open_audit_log(self):
         self.click(self.audit_log)
-        return AuditLogPage(self.page, self.lang).expect_loaded()
+        return self.next(AuditLogPage).expect_loaded()
 
     def open_user_settings(self):
         self.click(self.settings)
         self.click(self.user_settings)
-        return UserSettingsPage(self.page, self.lang).expect_loaded()
+        return self.next(UserSettingsPage).expect_loaded()
 
     def log_out(self):
         self.click(self.log_out_button)
@@ -52,8 +47,8 @@ class PortalMenu(Screen):
 class UserSettingsPage(Screen):
     """User Settings: the セキュリティ box with the gear beside セキュア・ログイン・システム."""
 
-    def __init__(self, page, lang="ja"):
-        super().__init__(page, lang)
+    def __init__(self, page, lang="ja", highlight=None):
+        super().__init__(page, lang, highlight)
         self.security = page.get_by_role("region", name=self.labels["security"], exact=True)
         self.secure_login_system_gear = self.security.get_by_role(
             "button", name=containing(self.labels["secure_login_system"]))
@@ -64,14 +59,14 @@ class UserSettingsPage(Screen):
 
     def open_secure_login_system(self):
         self.click(self.secure_login_system_gear)
-        return SecureLoginSettingsBox(self.page, self.lang).expect_loaded()
+        return self.next(SecureLoginSettingsBox).expect_loaded()
 
 
 class SecureLoginSettingsBox(Screen):
     """The セキュア・ログイン設定 box that the gear opens (article step 5)."""
 
-    def __init__(self, page, lang="ja"):
-        super().__init__(page, lang)
+    def __init__(self, page, lang="ja", highlight=None):
+        super().__init__(page, lang, highlight)
         self.box = page.get_by_role("region", name=self.labels["secure_login_settings"], exact=True)
         self.settings_icon = self.box.get_by_role("button", name=containing(self.labels["secure_login_settings"]))
 
@@ -81,35 +76,30 @@ class SecureLoginSettingsBox(Screen):
 
     def open_settings(self):
         self.click(self.settings_icon)
-        return SecureLoginSettingsPage(self.page, self.lang)
+        return self.next(SecureLoginSettingsPage).expect_loaded()
 
 
-class SecureLoginSettingsPage(Screen):
+class SecureLoginSettingsPage(NotAllowedNotice, Screen):
     """The settings screen: 取引にセキュアログインが必要ではありません, the radio, 次に進む (step 6)."""
 
-    def __init__(self, page, lang="ja"):
-        super().__init__(page, lang)
+    def __init__(self, page, lang="ja", highlight=None):
+        super().__init__(page, lang, highlight)
         self.not_required_heading = page.get_by_role("heading", name=self.labels["not_required"], exact=True)
         self.required_heading = page.get_by_role("heading", name=self.labels["required"], exact=True)
         self.always_use_device = page.get_by_role("radio", name=self.labels["always_use_device"], exact=True)
         self.continue_button = page.get_by_role("button", name=self.labels["continue"], exact=True)
         self.error = page.get_by_role("alert")
         self.notice = page.get_by_role("status")
-        self.not_allowed = page.get_by_role("region", name=self.labels["not_allowed"], exact=True)
-        self.allowed_users = page.get_by_role("list", name=self.labels["allowed_users"], exact=True)
         self.opt_out_link = page.get_by_role("link", name=self.labels["opt_out_link"], exact=True)
+        self._locate_not_allowed()
 
-    def expect_not_allowed(self, allowed):
-        """A non-primary user's notice: every user allowed to change it, and no radio, no 次に進む."""
-        expect(self.not_allowed).to_be_visible()
-        expect(self.allowed_users.get_by_role("listitem")).to_have_text(allowed)
-        expect(self.page.get_by_role("radio")).to_have_count(0)
-        expect(self.continue_button).to_have_count(0)
+    def expect_loaded(self):
+        expect(self.not_required_heading.or_(self.required_heading)).to_be_visible()
         return self
 
     def open_opt_out_agreement(self):
         self.click(self.opt_out_link)
-        return OptOutAgreementPage(self.page, self.lang).expect_loaded()
+        return self.next(OptOutAgreementPage).expect_loaded()
 
     def expect_opted_out(self):
         expect(self.not_required_heading).to_be_visible()
@@ -120,44 +110,26 @@ class SecureLoginSettingsPage(Screen):
         return self
 
     def choose_always_use_device(self):
-        highlighter = getattr(self.page, "_slskit_highlight", None)
-        if highlighter is not None:
-            highlighter(self.always_use_device)
-        self.always_use_device.check()
+        self.check(self.always_use_device)
         return self
 
     def continue_(self):
         self.click(self.continue_button)
-        return ConfirmationDialog(self.page, self.lang).expect_loaded()
+        return self.next(SecureLoginConfirmationDialog).expect_loaded()
 
 
-class ConfirmationDialog(Screen):
-    """The in-page confirmation of the settings update (step 7): OK or キャンセル."""
+class SecureLoginConfirmationDialog(ConfirmationDialog):
+    """The in-page confirmation of the settings update (step 7): OK or キャンセル, back on the
+    Secure Login Settings."""
 
-    def __init__(self, page, lang="ja"):
-        super().__init__(page, lang)
-        self.dialog = page.get_by_role("dialog")
-        self.ok_button = self.dialog.get_by_role("button", name=self.labels["ok"], exact=True)
-        self.cancel_button = self.dialog.get_by_role("button", name=self.labels["cancel"], exact=True)
-
-    def expect_loaded(self):
-        expect(self.dialog).to_be_visible()
-        return self
-
-    def ok(self):
-        self.click(self.ok_button)
-        return SecureLoginSettingsPage(self.page, self.lang)
-
-    def cancel(self):
-        self.click(self.cancel_button)
-        return SecureLoginSettingsPage(self.page, self.lang)
+    returns_to = SecureLoginSettingsPage
 
 
 class OptOutAgreementPage(Screen):
     """The reverse direction: the opt-out agreement, its checkbox and the typed username."""
 
-    def __init__(self, page, lang="ja"):
-        super().__init__(page, lang)
+    def __init__(self, page, lang="ja", highlight=None):
+        super().__init__(page, lang, highlight)
         self.agree = page.get_by_role("checkbox", name=self.labels["opt_out_agree"], exact=True)
         self.signature = page.get_by_label(self.labels["opt_out_signature"], exact=True)
         self.continue_button = page.get_by_role("button", name=self.labels["continue"], exact=True)
@@ -180,18 +152,18 @@ class OptOutAgreementPage(Screen):
 
     def continue_(self):
         self.submit()
-        return OptOutConfirmationDialog(self.page, self.lang).expect_loaded()
+        return self.next(OptOutConfirmationDialog).expect_loaded()
 
 
-class OptOutConfirmationDialog(ConfirmationDialog):
+class OptOutConfirmationDialog(SecureLoginConfirmationDialog):
     """The opt-out's own confirmation: OK opts out, back on the Secure Login Settings."""
 
 
 class AccountPage(Screen):
     """口座情報: the trading and withdrawal limits the SLS opt-out imposes."""
 
-    def __init__(self, page, lang="ja"):
-        super().__init__(page, lang)
+    def __init__(self, page, lang="ja", highlight=None):
+        super().__init__(page, lang, highlight)
         self.limits = page.get_by_role("region", name=self.labels["limits"], exact=True)
         self.otc_orders = self.limits.get_by_role("row").filter(
             has=page.get_by_role("rowheader", name=self.labels["otc_orders"], exact=True)).get_by_role("cell")
@@ -212,8 +184,8 @@ class AccountPage(Screen):
 class MessageCenterPage(Screen):
     """メッセージセンター: the notices about the user's login security."""
 
-    def __init__(self, page, lang="ja"):
-        super().__init__(page, lang)
+    def __init__(self, page, lang="ja", highlight=None):
+        super().__init__(page, lang, highlight)
         self.heading = page.get_by_role("heading", name=self.labels["message_center"], exact=True, level=1)
         self.messages = page.get_by_role("list", name=self.labels["message_center"], exact=True).get_by_role("listitem")
 
@@ -225,8 +197,8 @@ class MessageCenterPage(Screen):
 class AuditLogPage(Screen):
     """監査ログ: the account's audit rows (primary user only), newest first."""
 
-    def __init__(self, page, lang="ja"):
-        super().__init__(page, lang)
+    def __init__(self, page, lang="ja", highlight=None):
+        super().__init__(page, lang, highlight)
         self.heading = page.get_by_role("heading", name=self.labels["audit_log"], exact=True, level=1)
         self.rows = page.get_by_role("table", name=self.labels["audit_log"], exact=True).locator("tbody").get_by_role("row")
 
@@ -238,8 +210,8 @@ class AuditLogPage(Screen):
 class TradingPage(Screen):
     """取引: where a trading platform login lands."""
 
-    def __init__(self, page, lang="ja"):
-        super().__init__(page, lang)
+    def __init__(self, page, lang="ja", highlight=None):
+        super().__init__(page, lang, highlight)
         self.heading = page.get_by_role("heading", name=self.labels["trading"], exact=True)
 
     def expect_loaded(self):

@@ -8,8 +8,8 @@ from .base import Screen
 class HomePage(Screen):
     """ibkr.com's home page (article step 1) with the ログイン menu (step 2)."""
 
-    def __init__(self, page, lang="ja"):
-        super().__init__(page, lang)
+    def __init__(self, page, lang="ja", highlight=None):
+        super().__init__(page, lang, highlight)
         self.login_menu_button = page.get_by_role("button", name=self.labels["home_login"], exact=True)
         self.portal_login_link = page.get_by_role("link", name=self.labels["portal_login"], exact=True)
         self.trading_login_link = page.get_by_role("link", name=self.labels["trading_login"], exact=True)
@@ -25,19 +25,19 @@ class HomePage(Screen):
     def choose_portal_login(self):
         self.click(self.login_menu_button)
         self.click(self.portal_login_link)
-        return LoginPage(self.page, self.lang).expect_loaded()
+        return self.next(LoginPage).expect_loaded()
 
     def choose_trading_login(self):
         self.click(self.login_menu_button)
         self.click(self.trading_login_link)
-        return LoginPage(self.page, self.lang).expect_loaded()
+        return self.next(LoginPage).expect_loaded()
 
 
 class LoginPage(Screen):
     """Username and password. Fill and submit are separate so negative tests can stop half-way."""
 
-    def __init__(self, page, lang="ja"):
-        super().__init__(page, lang)
+    def __init__(self, page, lang="ja", highlight=None):
+        super().__init__(page, lang, highlight)
         self.username = page.get_by_label(self.labels["username"], exact=True)
         self.password = page.get_by_label(self.labels["password"], exact=True)
         self.submit_button = page.get_by_role("button", name=self.labels["log_in"], exact=True)
@@ -58,7 +58,7 @@ class LoginPage(Screen):
     def log_in(self, username, password):
         self.fill(username, password)
         self.submit()
-        return SecondFactorPage(self.page, self.lang)
+        return self.next(SecondFactorPage)
 
 
 class SecondFactorPage(Screen):
@@ -66,8 +66,8 @@ class SecondFactorPage(Screen):
     then the code the device shows (or its answer to the page's challenge) goes into
     セキュリティ・コード. The re-authentication before a security change is the same screen."""
 
-    def __init__(self, page, lang="ja"):
-        super().__init__(page, lang)
+    def __init__(self, page, lang="ja", highlight=None):
+        super().__init__(page, lang, highlight)
         self.device_select = page.get_by_role("combobox", name=self.labels["select_device"], exact=True)
         self.choose_button = page.get_by_role("button", name=self.labels["continue"], exact=True)
         self.code = page.get_by_label(self.labels["security_code"], exact=True)
