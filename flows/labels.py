@@ -64,6 +64,7 @@ LABELS = {
         "print_card": "印刷",
         "save_card": "保存",
         "other_username_login": "別のユーザー名でログイン",
+        "no_notification": "通知が届きませんでしたか？",
         "secure_login_devices": "セキュアログイン・デバイス",
     },
     "en": {
@@ -124,6 +125,7 @@ LABELS = {
         "print_card": "Print",
         "save_card": "Save",
         "other_username_login": "Log in with your other username",
+        "no_notification": "Didn't receive the notification?",
         "secure_login_devices": "Secure Login Devices",
     },
 }

@@ -145,7 +145,19 @@ def _code_page(purpose, user, status=200, error=None, notice=None):
     return render_page("second_factor.html", status, purpose=purpose, urls=ENDPOINTS[purpose], device=device,
                        devices=owned, challenge=challenge, error=error, notice=notice,
                        next=_next_path() if purpose == "reauth" else None,
-                       phone_digits=devices.last_digits, ibeam_hooks=purpose == "login")
+                       phone_digits=devices.last_digits, ibeam_hooks=purpose == "login",
+                       push_first=_push_first(user, device), respond_by_challenge=_respond_by_challenge())
+
+
+def _respond_by_challenge():
+    return request.values.get("respond") == "challenge"
+
+
+def _push_first(user, device):
+    """The current revision's IB Key step waits for the notification first; its "did not receive
+    the notification" link (?respond=challenge) shows the challenge instead."""
+    return device is not None and device["type"] == "ibkey" and not _respond_by_challenge() \
+        and enrollment.revision_of(get_db(), user["username"]) == "current"
 
 
 def _choose(purpose, user):

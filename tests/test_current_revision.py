@@ -164,8 +164,9 @@ def test_ibkr_mobile_activation_enrolls_with_a_new_ibkey(app, hooks, visitor, co
     fresh.submit_password("carol")
     fresh.get("/sso/login/code")  # the combobox, with the rotated session's token
     ibkey_id = conn.execute("SELECT device_id FROM devices WHERE username = 'carol' AND type = 'ibkey'").fetchone()[0]
-    code_page = fresh.post("/sso/login/device", {"device": str(ibkey_id)}, follow_redirects=True)
-    response = fresh.post("/sso/login/code", {"code": phone.respond(text(code_page), None)})
+    fresh.post("/sso/login/device", {"device": str(ibkey_id)})
+    code_page = fresh.get("/sso/login/code?respond=challenge")  # no notification waited for
+    response = fresh.post("/sso/login/code", {"code": phone.respond(text(code_page), None), "respond": "challenge"})
     assert response.status_code == 303 and "/portal/" in response.headers["Location"]
 
 
@@ -291,3 +292,35 @@ def test_slskit_serve_portal_revision_current_shows_it_to_every_user(tmp_path):
         visitor = HttpVisitor(portal.base_url)
         home = visitor.log_in("carol", entry["password"], pyotp.TOTP(entry["devices"][0]["totp_secret"]).now(), "en")
     assert 'aria-label="User menu"' in home and "/portal/current/settings" in home
+
+
+def test_ib_key_waits_for_the_notification_and_the_link_switches_to_the_challenge(app, hooks, visitor, conn):
+    from mock_portal.devices import ibkey_response
+    secret = "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U"
+    conn.execute("UPDATE devices SET type = 'ibkey', config = ? WHERE username = 'carol'",
+                 (json.dumps({"type": "ibkey", "ibkey_secret": secret}),))
+    visitor.submit_password("carol")
+    page = text(visitor.get("/sso/login/code"))
+    assert "A notification was sent to IBKR Mobile" in page or "IBKRモバイルに通知を送信しました" in page
+    assert "data-challenge" not in page and 'name="code"' not in page
+    link = re.search(r'<a href="(/sso/login/code\?respond=challenge)">', page).group(1)
+    challenge_page = text(visitor.get(link))
+    challenge = re.search(r'data-challenge="([0-9]+)"', challenge_page).group(1)
+    wrong = visitor.post("/sso/login/code", {"code": "000000", "respond": "challenge"})
+    assert wrong.status_code == 401 and "data-challenge" in text(wrong)  # still the challenge, not the push
+    response = visitor.post("/sso/login/code", {"code": ibkey_response(secret, challenge), "respond": "challenge"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/portal/")
+
+
+def test_ib_key_notification_approved_logs_in_and_the_seed_page_is_unchanged(app, hooks, visitor, conn):
+    secret = {"type": "ibkey", "ibkey_secret": "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U"}
+    conn.execute("UPDATE devices SET type = 'ibkey', config = ? WHERE username IN ('carol', 'alice')",
+                 (json.dumps(secret),))
+    conn.execute("DELETE FROM portal_revisions WHERE username = 'alice'")
+    visitor.submit_password("alice")
+    assert "data-challenge" in text(visitor.get("/sso/login/code"))  # the seed's page: both at once
+    carol = Visitor(app.test_client(), visitor.clock)
+    carol.submit_password("carol")
+    carol.get("/sso/login/code")
+    assert hooks.post("/_test/ibkey/push", json={"username": "carol", "decision": "approve"}).status_code == 200
+    assert carol.post("/sso/login/code", {"push": "1"}).status_code == 303

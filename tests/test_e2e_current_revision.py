@@ -50,3 +50,19 @@ def test_a_device_under_another_username_serves_both(page, portal, portal_user, 
         assert devices(portal, user) == [("authenticator_app", [user.username])]
         assert devices(portal, holder) == [("authenticator_app", [holder.username])]
         CurrentPortal(page, lang).expect_loaded()
+
+
+@pytest.mark.parametrize("lang, notified", [("ja", False), ("en", True)])
+def test_ib_key_login_with_or_without_the_notification(page, portal, portal_user, lang, notified):
+    from flows.pages import HomePage
+    from flows.pages.current import IBKeyNotificationPage
+    from flows.users import random_base32_secret
+    user = portal_user(locale=lang, portal_revision="current",
+                       devices=[{"type": "ibkey", "ibkey_secret": random_base32_secret()}])
+    HomePage(page, lang).navigate(portal.base_url).choose_portal_login().log_in(user.username, user.password)
+    step = IBKeyNotificationPage(page, lang).expect_loaded()
+    if notified:
+        step.approve_on_phone(user.device)
+    else:  # "Didn't receive the notification?": the challenge, answered in IB Key
+        step.respond_to_challenge(user.device)
+    CurrentPortal(page, lang).expect_loaded()

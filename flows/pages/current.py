@@ -6,6 +6,7 @@ import re
 from playwright.sync_api import expect
 
 from ..devices import CodeCard
+from ..portal_http import hooks_of_page
 from .base import Screen
 from .portal import ConfirmationDialog
 from .public import LoginPage, SecondFactorPage
@@ -171,6 +172,31 @@ class CodeCardPage(Screen):
         download.value.save_as(path)
         with open(path, encoding="utf-8") as f:
             return CodeCard.from_text(f.read())
+
+
+class IBKeyNotificationPage(SecondFactorPage):
+    """The current revision's IB Key login step: it waits for the notification on the phone; the
+    link "Didn't receive the notification?" switches to challenge/response."""
+
+    def __init__(self, page, lang="ja"):
+        super().__init__(page, lang)
+        self.no_notification = page.get_by_role("link", name=self.labels["no_notification"], exact=True)
+
+    def expect_loaded(self):
+        expect(self.no_notification).to_be_visible()
+        return self
+
+    def approve_on_phone(self, device):
+        """The person approves the notification in IBKR Mobile, then says so on the page."""
+        device.answer_push(hooks_of_page(self.page))
+        self.click(self.push_approved_button)
+
+    def respond_to_challenge(self, device):
+        """No notification came: the challenge is shown instead, and IB Key answers it."""
+        self.click(self.no_notification)
+        expect(self.code).to_be_visible()
+        self.fill(device.answer(self.page))
+        self.submit()
 
 
 class OtherUsernameLoginPage(LoginPage):
