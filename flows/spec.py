@@ -110,7 +110,7 @@ def _feature_page(lang, feature, records, words, when):
             f'<span class="badge {record["outcome"]}">{words[record["outcome"]]} · {record["seconds"]:.1f} s</span></h2>'
             f'<ol class="steps">{"".join(_step_items(record, words))}</ol>{error}')
     return (f'<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(feature["name"])}</title>'
-            f'<style>{STYLE}</style></head><body><p><a href="index.html">{words["back"]}</a></p>'
+            f'<link rel="stylesheet" href="spec.css"></head><body><p><a href="index.html">{words["back"]}</a></p>'
             f'<h1>{html.escape(feature["keyword"])}: {html.escape(feature["name"])}</h1>'
             f'<p class="description">{html.escape(feature["description"])}</p>'
             f'<p class="time">{words["made"].format(when=when)}</p>\n' + "\n".join(sections) + "\n</body></html>\n")
@@ -132,9 +132,10 @@ def write_pages(out_dir, lang, records):
         items.append(f'<li><a href="{page}">{html.escape(feature["name"])}</a> '
                      f'<span class="badge {"passed" if passed == len(group) else "failed"}">'
                      f'{passed} / {len(group)} {words["scenarios"]} {words["passed"]}</span></li>')
+    (Path(out_dir) / "spec.css").write_text(STYLE + "\n", encoding="utf-8")
     (Path(out_dir) / "index.html").write_text(
         f'<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{TITLE[lang]}</title>'
-        f'<style>{STYLE}</style></head><body><h1>{TITLE[lang]}</h1><h2>{words["features"]}</h2>'
+        f'<link rel="stylesheet" href="spec.css"></head><body><h1>{TITLE[lang]}</h1><h2>{words["features"]}</h2>'
         f'<ol>{"".join(items)}</ol></body></html>\n', encoding="utf-8")
 
 
@@ -142,7 +143,7 @@ def run(lang, out_dir, pytest_args=()):
     """Run the `lang` feature files once, writing the pages into `out_dir`; pytest's exit code."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    for old in list(out.glob("*.jpg")) + list(out.glob("*.html")):
+    for old in [*out.glob("*.jpg"), *out.glob("*.html"), *out.glob("spec.css")]:
         old.unlink()  # a page never shows a screen from an earlier run
     with tempfile.TemporaryDirectory(prefix="slskit-spec-") as tmp:
         binding = Path(tmp) / f"test_spec_{lang}.py"

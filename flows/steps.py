@@ -16,11 +16,9 @@ source. Also here: the one-message error for an undefined step, the headed run's
 the scenario report carried from xdist workers so `--cucumberjson` holds them.
 """
 import difflib
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyotp
 import pytest
 from pytest_bdd import given, parsers, step, then, when
 from pytest_bdd.scenario import scenario_wrapper_template_registry
@@ -35,6 +33,7 @@ from .flow import (ARTICLE_STEPS, article_actions, cancel_sls_opt_out_classic, l
                    log_in_to_trading, open_secure_login_system)
 from .labels import LABELS
 from .pages import PortalMenu, SecureLoginSettingsPage
+from .users import FRESH_DEVICES
 
 FEATURES = Path(__file__).parent / "features"
 
@@ -42,22 +41,6 @@ FEATURES = Path(__file__).parent / "features"
 def features(lang):
     """The folder of the shipped feature files in `lang` ("ja" or "en"), for `scenarios()`."""
     return str(FEATURES / lang)
-
-
-def _authenticator_app():
-    return {"type": "authenticator_app", "totp_secret": pyotp.random_base32(32)}
-
-
-# Fresh scenario entries for a user holding each type of device (docs/devices.md). A temporary
-# passcode's user also holds an authenticator app: the help desk issues one only to someone who
-# logs in with another device in between.
-FRESH_DEVICES = {
-    "authenticator_app": lambda: [_authenticator_app()],
-    "ibkey": lambda: [{"type": "ibkey", "ibkey_secret": pyotp.random_base32(32)}],
-    "sms": lambda: [{"type": "sms", "phone": f"+81 90-{secrets.randbelow(10**4):04d}-{secrets.randbelow(10**4):04d}"}],
-    "dsc_plus": lambda: [{"type": "dsc_plus", "card_secret": pyotp.random_base32(32), "pin": "2468"}],
-    "temporary_passcode": lambda: [{"type": "temporary_passcode"}, _authenticator_app()],
-}
 
 
 @dataclass

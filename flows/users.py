@@ -16,6 +16,22 @@ def random_base32_secret(nbytes=20):
     return base64.b32encode(secrets.token_bytes(nbytes)).decode().rstrip("=")
 
 
+def _authenticator_app():
+    return {"type": "authenticator_app", "totp_secret": random_base32_secret()}
+
+
+# Fresh `devices` for a user holding each type of device (docs/devices.md). A temporary passcode's
+# user also holds an authenticator app: the help desk issues one only to someone who logs in with
+# another device in between.
+FRESH_DEVICES = {
+    "authenticator_app": lambda: [_authenticator_app()],
+    "ibkey": lambda: [{"type": "ibkey", "ibkey_secret": random_base32_secret()}],
+    "sms": lambda: [{"type": "sms", "phone": f"+81 90-{secrets.randbelow(10**4):04d}-{secrets.randbelow(10**4):04d}"}],
+    "dsc_plus": lambda: [{"type": "dsc_plus", "card_secret": random_base32_secret(), "pin": "2468"}],
+    "temporary_passcode": lambda: [{"type": "temporary_passcode"}, _authenticator_app()],
+}
+
+
 def new_user_entry(locale, sls_opted_out=True, primary=True, account_id=None, devices=None, username=None,
                    portal_revision=None):
     """A scenario entry with fresh random credentials and its own account: a fresh user never
@@ -29,7 +45,7 @@ def new_user_entry(locale, sls_opted_out=True, primary=True, account_id=None, de
         "primary": primary,
         "locale": locale,
         "sls_opted_out": sls_opted_out,
-        "devices": devices or [{"type": "authenticator_app", "totp_secret": random_base32_secret()}],
+        "devices": devices or [_authenticator_app()],
     }
     return {**entry, "portal_revision": portal_revision} if portal_revision else entry
 

@@ -1,35 +1,20 @@
 """The article's flow end to end with each security device's emulator, in ja and en: real
 Chromium, real `slskit serve`. The temporary passcode's user also holds an authenticator app,
 so that case goes through the device combobox first."""
-import secrets
-
-import pyotp
 import pytest
 from playwright.sync_api import expect
 
 from flows import cancel_sls_opt_out
 from flows.pages import HomePage
+from flows.users import FRESH_DEVICES
 
 pytestmark = pytest.mark.e2e
 
 
-def totp():
-    return {"type": "authenticator_app", "totp_secret": pyotp.random_base32(32)}
-
-
-DEVICES = {
-    "authenticator_app": lambda: [totp()],
-    "ibkey": lambda: [{"type": "ibkey", "ibkey_secret": pyotp.random_base32(32)}],
-    "sms": lambda: [{"type": "sms", "phone": f"+81 90-{secrets.randbelow(10**4):04d}-{secrets.randbelow(10**4):04d}"}],
-    "dsc_plus": lambda: [{"type": "dsc_plus", "card_secret": pyotp.random_base32(32), "pin": "2468"}],
-    "temporary_passcode": lambda: [{"type": "temporary_passcode"}, totp()],
-}
-
-
 @pytest.mark.parametrize("lang", ["ja", "en"])
-@pytest.mark.parametrize("kind", list(DEVICES))
+@pytest.mark.parametrize("kind", list(FRESH_DEVICES))
 def test_article_flow_with_each_security_device(page, portal, portal_user, kind, lang):
-    user = portal_user(sls_opted_out=True, locale=lang, devices=DEVICES[kind]())
+    user = portal_user(sls_opted_out=True, locale=lang, devices=FRESH_DEVICES[kind]())
     assert user.device.type == kind
     steps = cancel_sls_opt_out(page, portal.base_url, user)
     assert [s.number for s in steps] == [1, 2, 3, 4, 5, 6, 7]
@@ -44,7 +29,7 @@ def test_article_flow_with_each_security_device(page, portal, portal_user, kind,
 
 
 def test_request_new_code_in_the_browser(page, portal, portal_user):
-    user = portal_user(locale="en", devices=DEVICES["sms"]())
+    user = portal_user(locale="en", devices=FRESH_DEVICES["sms"]())
     login = HomePage(page, "en").navigate(portal.base_url).choose_portal_login()
     code_page = login.log_in(user.username, user.password).expect_loaded()
     first = user.device.answer(page)

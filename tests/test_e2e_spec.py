@@ -3,6 +3,7 @@ kit's steps and fixtures: real Chromium, real `slskit serve`. Then the same in a
 that only installed the kit: the README's sample scenario, a misspelled step, a headed run."""
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -81,3 +82,19 @@ def test_a_headed_run_shows_the_gherkin_step_being_run_in_the_caption(pytester):
                           timeout=240)
     assert result.ret == 0, result.stdout.str()[-3000:]
     result.assert_outcomes(passed=1)
+
+
+def test_slskit_spec_writes_a_page_per_feature_from_a_run(tmp_path):
+    out = tmp_path / "spec-en"
+    result = subprocess.run([sys.executable, "-m", "flows.cli", "spec", "--lang", "en", "--out", str(out),
+                             "--", "-k", "agreement"], capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<a href="2_opt_out_effects.html">What an opt-out changes, and opting out again</a>' in index
+    page = (out / "2_opt_out_effects.html").read_text(encoding="utf-8")
+    assert "Scenario: A primary user accepts the opt-out agreement and opts out again" in page
+    steps = re.findall(r'<li class="(\w+)"><span class="kw">(\w+) ?</span>(.*?)<span class="time">', page)
+    assert [(state, keyword) for state, keyword, _ in steps] == [("passed", "Given"), ("passed", "Given"), (
+        "passed", "When"), ("passed", "And"), ("passed", "Then"), ("passed", "And"), ("passed", "And")]
+    shots = re.findall(r'<img src="([^"]+)"', page)
+    assert len(shots) == 5 and all((out / name).stat().st_size > 5000 for name in shots)  # a screen after each browser step

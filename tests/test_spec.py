@@ -14,6 +14,7 @@ from flows import steps as kit_steps
 from flows.devices import device_for
 from flows.flow import ARTICLE_STEPS, StepRunner
 from flows.spec import write_pages
+from flows.users import FRESH_DEVICES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,11 +73,11 @@ def test_every_step_of_the_shipped_features_is_defined(lang):
 def test_the_device_outline_covers_every_documented_device_type():
     documented = set(re.findall(r"^\| `(\w+)` \|", (ROOT / "docs/devices.md").read_text(encoding="utf-8"), re.M))
     documented.discard("type")  # the table's header
-    assert set(kit_steps.FRESH_DEVICES) == documented
+    assert set(FRESH_DEVICES) == documented
     for lang in ("ja", "en"):
         outline = next(t for t in shipped(lang)["1_cancel_opt_out.feature"].scenarios.values() if t.examples)
         assert {v for e in outline.examples for c in e.as_contexts() for v in c.values()} == documented
-    for kind, fresh in kit_steps.FRESH_DEVICES.items():
+    for kind, fresh in FRESH_DEVICES.items():
         assert device_for(fresh()[0], username="someone").type == kind
 
 
