@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite (Flask-level and end-to-end in Chromium), on 2 workers, with reports:
-# reports/junit.xml, reports/report.html (self-contained) and, for each failed browser test,
+# reports/junit.xml, reports/report.html (self-contained), reports/cucumber.json (the Gherkin
+# specification's scenarios, for CI dashboards) and, for each failed browser test,
 # its Playwright trace and screenshot under reports/artifacts/. Fails if any process the run
 # started (browser, driver, server, run-server) is still running after it (scripts/no_leaks.py).
 # In CI (CI=true, no arguments) a short flake gate follows: the end-to-end tests 2 more rounds
@@ -17,6 +18,7 @@ SLSKIT_SETUP=$setup source "$(dirname "$0")/scripts/setup.sh"
 # Under the leak check: fails if a browser, driver or server the run started outlives it.
 python scripts/no_leaks.py python -m pytest -n 2 \
   --junitxml=reports/junit.xml --html=reports/report.html --self-contained-html \
+  --cucumberjson=reports/cucumber.json \
   --tracing=retain-on-failure --screenshot=only-on-failure --output=reports/artifacts \
   "$@"
 if [ "${CI:-}" = true ] && [ $# -eq 0 ]; then
