@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The kit as another team gets it: a wheel built from the committed tree (git HEAD), installed
+# into a fresh venv outside the repository, and the Flask-level tests run there from a copy of
+# tests/ (nothing of the repository on sys.path). Fails on a build warning too.
+#
+#   bash scripts/wheel_check.sh            # everything in a temporary folder, removed afterwards
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work="$(mktemp -d /tmp/slskit-wheel-check.XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+mkdir "$work/src" && git archive HEAD | tar -x -C "$work/src"
+python3 -m venv "$work/venv"
+"$work/venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+# Byte-compiling off (PYTHONDONTWRITEBYTECODE) only makes setuptools say so: not a build warning.
+(cd "$work/src" && env -u PYTHONDONTWRITEBYTECODE "$work/venv/bin/python" -m pip wheel -v --no-deps \
+  --disable-pip-version-check -w "$work/dist" . >"$work/build.log" 2>&1) || { cat "$work/build.log"; exit 1; }
+if grep -Ei 'warning|deprecat' "$work/build.log"; then
+  echo "wheel check: the build printed the warnings above" >&2
+  exit 1
+fi
+wheel="$(ls "$work"/dist/*.whl)"
+echo "wheel check: built $(basename "$wheel")"
+"$work/venv/bin/python" -m pip install -q --disable-pip-version-check "$wheel[test]"
+mkdir "$work/team" && cp -r "$work/src/tests" "$work/team/"
+cd "$work/team"
+"$work/venv/bin/python" -m pytest tests -m "not e2e" -q -n 2 -p no:cacheprovider \
+  -o "markers=e2e: drives a real browser against a live portal server"
