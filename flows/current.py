@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .devices import activate_ibkey
 from .flow import StepRunner, open_home
-from .pages.current import CHOICES, CurrentPortal
+from .pages.current import CHOICES, CurrentPortal, EnrollmentPage
 from .portal_http import hooks_of_page
 
 STEPS = {
@@ -72,7 +72,8 @@ class Enrolled:
 
 def log_in_to_current_portal(page, login_page, user):
     login_page.log_in(user.username, user.password).authenticate(user.device)
-    return CurrentPortal(page, user.locale).expect_loaded()
+    # Once logged in, the portal speaks the user's own locale.
+    return CurrentPortal(page, user.locale, login_page.highlight).expect_loaded()
 
 
 def open_secure_login_system(portal):
@@ -90,10 +91,11 @@ def activate_ibkey_in_ibkr_mobile(page, activation_page, user, **_):
 def log_in_with_the_code_card(page, card_page, user, base_url=None, lang=None, card_path=None, **_):
     """Print (read) or save the card, log out, log in again answering the card's indexes."""
     card = card_page.save(card_path) if card_path else card_page.read()
-    CurrentPortal(page, user.locale).log_out()
-    login_page = open_home(page, base_url, lang).choose_portal_login()
+    card_page.next(CurrentPortal).log_out()
+    login_page = open_home(page, base_url, lang, card_page.highlight).choose_portal_login()
     login_page.log_in(user.username, user.password).authenticate(card)
-    open_secure_login_system(CurrentPortal(page, user.locale).expect_loaded()).expect_enrolled()
+    portal = CurrentPortal(page, user.locale, card_page.highlight).expect_loaded()
+    open_secure_login_system(portal).expect_enrolled()
     return card
 
 
@@ -102,8 +104,7 @@ def log_in_with_the_other_username(page, login_page, user, other_user=None, **_)
     if other_user is None:
         raise ValueError("the other_username choice needs other_user: the username whose device to use")
     login_page.log_in(other_user.username, other_user.password).authenticate(other_user.device)
-    from .pages.current import EnrollmentPage
-    EnrollmentPage(page, user.locale).expect_enrolled()
+    login_page.next(EnrollmentPage).expect_enrolled()
     return other_user.device
 
 
@@ -112,15 +113,17 @@ FINISH = {"ibkr_mobile": activate_ibkey_in_ibkr_mobile, "without_ibkr_mobile": l
 
 
 def cancel_sls_opt_out_current(page, base_url, user, choice, lang=None, other_user=None, card_path=None,
-                               on_start=None, on_done=None):
+                               on_start=None, on_done=None, highlight=None):
     """The current revision's steps for `choice` (ibkr_mobile, without_ibkr_mobile or
-    other_username), each timed; fails unless the enrolled heading is shown at the end."""
+    other_username), each timed; fails unless the enrolled heading is shown at the end.
+    `other_user`: the PortalUser whose device the other_username choice uses; `card_path`: save
+    the code card there (else it is read off the page, as printed); `highlight`: as in flows.flow."""
     if choice not in CHOICES:
         raise ValueError(f"choice must be one of {', '.join(CHOICES)}, not {choice!r}")
     lang = lang or user.locale
     run = StepRunner(lang, on_start, on_done, texts=current_steps(lang, choice))
     with run.step(1):
-        home = open_home(page, base_url, lang)
+        home = open_home(page, base_url, lang, highlight)
     with run.step(2):
         login_page = home.choose_portal_login()
     with run.step(3):

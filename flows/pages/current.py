@@ -7,8 +7,7 @@ from playwright.sync_api import expect
 
 from ..devices import CodeCard
 from ..portal_http import hooks_of_page
-from .base import Screen
-from .portal import ConfirmationDialog
+from .base import ConfirmationDialog, Screen
 from .public import LoginPage, SecondFactorPage
 
 CHOICES = ("ibkr_mobile", "without_ibkr_mobile", "other_username")
@@ -18,8 +17,8 @@ class CurrentPortal(Screen):
     """The logged-in portal of the current revision: the User menu (head and shoulders, top
     right) that opens Settings (article step 4), and Log Out."""
 
-    def __init__(self, page, lang="ja"):
-        super().__init__(page, lang)
+    def __init__(self, page, lang="ja", highlight=None):
+        super().__init__(page, lang, highlight)
         self.user_menu = page.get_by_role("button", name=self.labels["user_menu"], exact=True)
         self.settings = page.get_by_role("navigation", name=self.labels["user_menu"], exact=True).get_by_role(
             "link", name=self.labels["settings"], exact=True)
@@ -32,7 +31,7 @@ class CurrentPortal(Screen):
     def open_settings(self):
         self.click(self.user_menu)
         self.click(self.settings)
-        return CurrentSettingsPage(self.page, self.lang).expect_loaded()
+        return self.next(CurrentSettingsPage).expect_loaded()
 
     def log_out(self):
         self.click(self.log_out_button)
@@ -41,8 +40,8 @@ class CurrentPortal(Screen):
 class CurrentSettingsPage(Screen):
     """Settings: under the User Settings section, Security, then Secure Login System (step 5)."""
 
-    def __init__(self, page, lang="ja"):
-        super().__init__(page, lang)
+    def __init__(self, page, lang="ja", highlight=None):
+        super().__init__(page, lang, highlight)
         self.user_settings = page.get_by_role("region", name=self.labels["user_settings"], exact=True)
         self.security = self.user_settings.get_by_role("region", name=self.labels["security"], exact=True)
         self.secure_login_system = self.security.get_by_role(
@@ -54,15 +53,15 @@ class CurrentSettingsPage(Screen):
 
     def open_secure_login_system(self):
         self.click(self.secure_login_system)
-        return EnrollmentPage(self.page, self.lang).expect_loaded()
+        return self.next(EnrollmentPage).expect_loaded()
 
 
 class EnrollmentPage(Screen):
     """Secure Login System: "Select one of the radio buttons below to enroll your secure login
     device", Continue (step 6); for an enrolled user the devices and what they serve."""
 
-    def __init__(self, page, lang="ja"):
-        super().__init__(page, lang)
+    def __init__(self, page, lang="ja", highlight=None):
+        super().__init__(page, lang, highlight)
         self.heading = page.get_by_role("heading", name=self.labels["secure_login_system"], exact=True, level=1)
         self.radios = {choice: page.get_by_role("radio", name=self.labels[f"choice_{choice}"], exact=True)
                        for choice in CHOICES}
@@ -87,15 +86,12 @@ class EnrollmentPage(Screen):
 
     def choose(self, choice):
         """Select one of the three radio buttons: ibkr_mobile, without_ibkr_mobile, other_username."""
-        highlighter = getattr(self.page, "_slskit_highlight", None)
-        if highlighter is not None:
-            highlighter(self.radios[choice])
-        self.radios[choice].check()
+        self.check(self.radios[choice])
         return self
 
     def continue_(self, choice):
         self.click(self.continue_button)
-        return EnrollmentConfirmation(self.page, self.lang, choice).expect_loaded()
+        return self.next(EnrollmentConfirmation, choice).expect_loaded()
 
     def device(self, text):
         """The device list's entry whose text contains `text` (a device name, a username)."""
@@ -109,28 +105,27 @@ class EnrollmentPage(Screen):
 
 
 class EnrollmentConfirmation(ConfirmationDialog):
-    """The in-page confirmation (step 7): OK goes on to the chosen choice's own screen."""
+    """The in-page confirmation (step 7): OK goes on to the chosen choice's own screen, Cancel
+    back to Secure Login System."""
 
-    def __init__(self, page, lang="ja", choice=None):
-        super().__init__(page, lang)
+    returns_to = EnrollmentPage
+
+    def __init__(self, page, lang="ja", choice=None, highlight=None):
+        super().__init__(page, lang, highlight)
         self.choice = choice
 
     def ok(self):
         self.click(self.ok_button)
         screen = {"ibkr_mobile": IBKeyActivationPage, "without_ibkr_mobile": CodeCardPage,
                   "other_username": OtherUsernameLoginPage}[self.choice]
-        return screen(self.page, self.lang).expect_loaded()
-
-    def cancel(self):
-        self.click(self.cancel_button)
-        return EnrollmentPage(self.page, self.lang).expect_loaded()
+        return self.next(screen).expect_loaded()
 
 
 class IBKeyActivationPage(Screen):
     """IBKR Mobile: the QR code and the activation code; then "I have activated IB Key"."""
 
-    def __init__(self, page, lang="ja"):
-        super().__init__(page, lang)
+    def __init__(self, page, lang="ja", highlight=None):
+        super().__init__(page, lang, highlight)
         self.heading = page.get_by_role("heading", name=self.labels["activate_ibkey"], exact=True)
         self.qr_code = page.get_by_role("img", name=self.labels["ibkey_qr_code"], exact=True)
         self.activation_code = page.locator("#activation-code")
@@ -144,14 +139,14 @@ class IBKeyActivationPage(Screen):
 
     def activated(self):
         self.click(self.activated_button)
-        return EnrollmentPage(self.page, self.lang).expect_loaded()
+        return self.next(EnrollmentPage).expect_loaded()
 
 
 class CodeCardPage(Screen):
     """The Online Security Code Card: index → code, Print and Save, valid 21 days."""
 
-    def __init__(self, page, lang="ja"):
-        super().__init__(page, lang)
+    def __init__(self, page, lang="ja", highlight=None):
+        super().__init__(page, lang, highlight)
         self.heading = page.get_by_role("heading", name=self.labels["code_card"], exact=True)
         self.card = page.get_by_role("table", name=self.labels["code_card"], exact=True)
         self.print_button = page.get_by_role("button", name=self.labels["print_card"], exact=True)
@@ -178,8 +173,8 @@ class IBKeyNotificationPage(SecondFactorPage):
     """The current revision's IB Key login step: it waits for the notification on the phone; the
     link "Didn't receive the notification?" switches to challenge/response."""
 
-    def __init__(self, page, lang="ja"):
-        super().__init__(page, lang)
+    def __init__(self, page, lang="ja", highlight=None):
+        super().__init__(page, lang, highlight)
         self.no_notification = page.get_by_role("link", name=self.labels["no_notification"], exact=True)
 
     def expect_loaded(self):
@@ -202,8 +197,8 @@ class IBKeyNotificationPage(SecondFactorPage):
 class OtherUsernameLoginPage(LoginPage):
     """Log in with the other username (and then its device), whose device will serve both."""
 
-    def __init__(self, page, lang="ja"):
-        super().__init__(page, lang)
+    def __init__(self, page, lang="ja", highlight=None):
+        super().__init__(page, lang, highlight)
         self.heading = page.get_by_role("heading", name=self.labels["other_username_login"], exact=True)
 
     def expect_loaded(self):
@@ -213,4 +208,4 @@ class OtherUsernameLoginPage(LoginPage):
     def log_in(self, username, password):
         self.fill(username, password)
         self.submit()
-        return SecondFactorPage(self.page, self.lang)
+        return self.next(SecondFactorPage)
