@@ -42,16 +42,17 @@ def _serve(args):
 
 def _demo(args):
     from .flow import PortalUser
-    from .headed import no_display_message
+    from .headed import WINDOW_ARGS, no_display_message
 
     if args.headed and (message := no_display_message()):
         raise CommandError("--headed " + message.removeprefix("slskit demo --headed "), 2)
     user = PortalUser.from_scenario(_demo_user(args))
-    with sync_browser(args.browser_path, headless=not args.headed, slow_mo=args.slow_mo) as browser, \
+    with sync_browser(args.browser_path, headless=not args.headed, slow_mo=args.slow_mo,
+                      extra_args=WINDOW_ARGS if args.headed else ()) as browser, \
             _portal(args.base_url) as (base_url, database):
         print(f"Portal: {base_url}  user: {user.username}  language: {args.lang}", flush=True)
         started = time.perf_counter()
-        page = _demo_page(browser, args.lang)
+        page = _demo_page(browser, args.lang, headed=args.headed)
         _run_article_steps(page, base_url, user, args)
         _verify_enrolled(page, user, database)
     print(f"OK: {user.username} is enrolled in the Secure Login System again "
@@ -82,8 +83,9 @@ def _demo_user(args):
 
 
 @contextmanager
-def sync_browser(browser_path, headless=True, slow_mo=0):
-    """A launched Chromium (found as `flows.browser` finds it), closed on the way out."""
+def sync_browser(browser_path, headless=True, slow_mo=0, extra_args=()):
+    """A launched Chromium (found as `flows.browser` finds it, with `extra_args` on its command
+    line), closed on the way out."""
     from playwright.sync_api import Error as PlaywrightError, sync_playwright
 
     from .browser import launch_options
@@ -92,6 +94,7 @@ def sync_browser(browser_path, headless=True, slow_mo=0):
             options = launch_options(p, browser_path, headless=headless, slow_mo=slow_mo)
         except BrowserNotFound as e:
             raise CommandError(str(e), 2) from None
+        options["args"] = [*options["args"], *extra_args]
         try:
             browser = p.chromium.launch(**options)
         except PlaywrightError as e:
@@ -136,9 +139,10 @@ def _reachable(base_url):
     return base_url
 
 
-def _demo_page(browser, lang):
+def _demo_page(browser, lang, headed=False):
     from playwright.sync_api import expect
-    page = browser.new_context(locale=lang).new_page()
+    # Headed, the page takes the window's size (which fits the screen) instead of a fixed 1280x720.
+    page = browser.new_context(locale=lang, no_viewport=headed or None).new_page()
     page.set_default_timeout(15_000)
     expect.set_options(timeout=15_000)  # a loaded machine is slow, not wrong
     return page
@@ -162,6 +166,8 @@ def _run_article_steps(page, base_url, user, args):
 
     def on_done(step):
         print(f"  step {step.number}  {step.seconds * 1000:7.0f} ms  {step.text}", flush=True)
+        if presenter:
+            presenter.clear_highlight()
 
     try:
         cancel_sls_opt_out(page, base_url, user, lang=args.lang, on_start=on_start, on_done=on_done,

@@ -15,15 +15,23 @@ CAPTION_INIT = """(() => {
       el = document.createElement('div');
       el.id = 'slskit-caption';
       el.setAttribute('aria-hidden', 'true');
-      el.style.cssText = 'position:fixed;left:0;right:0;bottom:0;z-index:99999;padding:12px 20px;' +
-        'background:rgba(20,30,45,.92);color:#fff;font:16px/1.5 sans-serif;pointer-events:none';
+      el.style.cssText = 'position:fixed;left:0;right:0;bottom:0;z-index:99999;padding:8px 16px;' +
+        'box-sizing:border-box;background:rgba(20,30,45,.92);color:#fff;font:15px/1.4 sans-serif;' +
+        'pointer-events:none';
       document.documentElement.appendChild(el);
     }
     el.textContent = text;
+    // Room below the page's own content, so nothing it shows stays hidden under the caption.
+    if (document.body) document.body.style.paddingBottom = el.offsetHeight + 'px';
   };
   window.__slskitCaption = draw;
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', draw); else draw();
 })();"""
+
+
+# The window fills a 1280x800 screen from its top left corner, and the page fills the window
+# (the context has no fixed viewport), so the caption at its bottom is on screen.
+WINDOW_ARGS = ["--window-position=0,0", "--window-size=1280,800"]
 
 
 def no_display_message():
@@ -35,10 +43,13 @@ def no_display_message():
 
 
 class Presenter:
-    """Keeps the caption on every page of the flow and outlines what is about to be clicked."""
+    """Keeps the caption on every page of the flow and outlines what is about to be clicked.
+    Give it a page of a context made with `no_viewport=True` in a browser launched with
+    WINDOW_ARGS, so the page and its caption fit the screen."""
 
     def __init__(self, page, lang):
         self.page, self.lang = page, lang
+        self.highlighted = None
         page.context.add_init_script(CAPTION_INIT)
 
     def caption(self, number, text):
@@ -56,4 +67,16 @@ class Presenter:
                 f"if (!sessionStorage.getItem('slskit-caption-live')) sessionStorage.setItem('slskit-caption', {json.dumps(label)});")
 
     def highlight(self, locator):
+        """Outline `locator` (Playwright's highlight, with its selector tooltip), and only it:
+        left on screen, the earlier tooltips pile up over the radio and 次に進む."""
+        self.clear_highlight()
         locator.highlight()
+        self.highlighted = locator
+
+    def clear_highlight(self):
+        """Take the outline and its tooltip away (after each step, before the next outline)."""
+        # Page.hide_highlight is recent (Playwright 1.5x); before it, each locator hid its own.
+        hide = getattr(self.page, "hide_highlight", None) or getattr(self.highlighted, "hide_highlight", None)
+        if hide is not None:
+            hide()
+        self.highlighted = None

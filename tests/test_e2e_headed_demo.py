@@ -23,6 +23,8 @@ def test_the_caption_follows_the_article_steps_across_pages(page, portal, portal
     def check(step):
         # After each step, the page it led to still shows that step's caption.
         expect(caption).to_have_text(f"Step {step.number} / 7 — {ARTICLE_STEPS['en'][step.number - 1]}")
+        box, viewport = caption.bounding_box(), page.viewport_size
+        assert box["y"] + box["height"] <= viewport["height"] and box["width"] <= viewport["width"]
         seen.append(step.number)
 
     cancel_sls_opt_out(page, portal.base_url, user, on_start=presenter.caption, on_done=check,
