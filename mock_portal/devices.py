@@ -66,13 +66,13 @@ def _config(device):
 
 
 def _b32(secret):
-    cleaned = secret.replace(" ", "").upper()
-    return base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
+    """The key bytes of a secret as scenario.validate stores it (upper case, no spaces, unpadded)."""
+    return base64.b32decode(secret + "=" * (-len(secret) % 8))
 
 
 def ibkey_response(ibkey_secret, challenge):
     """IB Key's answer to a challenge: HOTP (RFC 4226, 6 digits) with the challenge as counter."""
-    return pyotp.HOTP(ibkey_secret.replace(" ", "").upper()).at(int(challenge))
+    return pyotp.HOTP(ibkey_secret).at(int(challenge))
 
 
 def dsc_response(card_secret, pin, challenge):

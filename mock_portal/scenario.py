@@ -2,11 +2,15 @@
 
 The CLI (`slskit serve --scenario`), the first start of a new database, the test-only reset
 hook and the pytest fixtures all go through `validate` and `replace`/`add_users` here.
+`validate` returns the one representation every later reader sees (a secret written in groups
+or lower case is stored as one upper-case run); what could not work at login is refused here,
+with one line naming the entry.
 """
 import base64
 import binascii
 import json
 import re
+import unicodedata
 from importlib import resources
 
 from werkzeug.security import generate_password_hash
@@ -27,61 +31,81 @@ class ScenarioError(ValueError):
     """A scenario that cannot be loaded; the message names the entry and the problem."""
 
 
-def _check_totp_secret(value):
+# Each field check returns (the value as stored, None) or (None, the problem).
+
+def _base32_secret(value):
+    """Base32 of 128 bits or more. Groups, lower case and padding are how secrets get written
+    down; stored as one upper-case run without padding, the form every verifier reads."""
     if not isinstance(value, str):
-        return "must be a base32 string"
-    cleaned = value.replace(" ", "").upper()
+        return None, "must be a base32 string"
+    cleaned = "".join(value.split()).upper().rstrip("=")
     try:
         raw = base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
     except (binascii.Error, ValueError):
-        return "is not valid base32"
+        return None, "is not valid base32"
     if len(raw) < 16:
-        return "must hold at least 128 bits (26 or more base32 characters)"
-    return None
+        return None, "must hold at least 128 bits (26 or more base32 characters)"
+    return cleaned, None
 
 
-def _check_phone(value):
+def _phone(value):
     if not isinstance(value, str) or not re.fullmatch(r"\+?[0-9][0-9 -]{6,19}", value):
-        return "must be a phone number such as '+81 90-1234-5678'"
-    return None
+        return None, "must be a phone number such as '+81 90-1234-5678'"
+    return value, None  # kept as written: the phone's test hook is asked with the same string
 
 
-def _check_pin(value):
+def _pin(value):
     if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4,8}", value):
-        return "must be a string of 4 to 8 digits"
-    return None
+        return None, "must be a string of 4 to 8 digits"
+    return value, None
+
+
+def _password(value):
+    """What a person can type into the login form's password field, and the form keeps whole."""
+    if not value:
+        return None, "must not be empty"
+    if len(value) > limits.FIELD:
+        return None, f"must be at most {limits.FIELD} characters (the login form keeps no more)"
+    if any(unicodedata.category(c) in ("Cc", "Cs") for c in value):
+        return None, "must not contain control characters (a person cannot type them into the form)"
+    return value, None
 
 
 # Each device type: its required fields and their checks (docs/devices.md). New types add a row here.
 DEVICE_TYPES = {
-    "authenticator_app": {"totp_secret": _check_totp_secret},
-    "ibkey": {"ibkey_secret": _check_totp_secret},
-    "sms": {"phone": _check_phone},
-    "dsc_plus": {"card_secret": _check_totp_secret, "pin": _check_pin},
+    "authenticator_app": {"totp_secret": _base32_secret},
+    "ibkey": {"ibkey_secret": _base32_secret},
+    "sms": {"phone": _phone},
+    "dsc_plus": {"card_secret": _base32_secret, "pin": _pin},
     "temporary_passcode": {},  # the passcode itself is issued later, through the test hook
 }
 
 
-def _device_errors(where, device):
+def _device_errors(where, device, stored):
+    """The device entry's problems; its stored form goes into `stored`."""
     if not isinstance(device, dict):
         yield f"{where}: must be an object"
         return
     kind = device.get("type")
-    if kind not in DEVICE_TYPES:
+    if not isinstance(kind, str) or kind not in DEVICE_TYPES:
         yield f"{where}.type: unknown device type {kind!r} (known: {', '.join(DEVICE_TYPES)})"
         return
     fields = DEVICE_TYPES[kind]
     for key in device:
         if key != "type" and key not in fields:
             yield f"{where}: unknown key {key!r}"
+    stored["type"] = kind
     for key, check in fields.items():
         if key not in device:
             yield f"{where}: missing {key!r}"
-        elif (problem := check(device[key])):
+            continue
+        stored[key], problem = check(device[key])
+        if problem:
             yield f"{where}.{key}: {problem}"
 
 
-def _user_errors(where, user):
+def _user_errors(where, user, stored):
+    """The user entry's problems; its stored form (devices included) goes into `stored`."""
     if not isinstance(user, dict):
         yield f"{where}: must be an object"
         return
@@ -97,21 +121,24 @@ def _user_errors(where, user):
             yield f"{where}.{key}: must be a {'boolean' if kind is bool else kind.__name__}"
     if isinstance(user.get("username"), str) and not USERNAME.match(user["username"]):
         yield f"{where}.username: must be 1-64 letters, digits, '.', '_' or '-'"
-    if isinstance(user.get("password"), str) and not user["password"]:
-        yield f"{where}.password: must not be empty"
+    if isinstance(user.get("password"), str) and (problem := _password(user["password"])[1]):
+        yield f"{where}.password: {problem}"
     if isinstance(user.get("account_id"), str) and not ACCOUNT_ID.match(user["account_id"]):
         yield f"{where}.account_id: must look like U1234567"
     if user.get("locale") not in (None, "ja", "en") and isinstance(user.get("locale"), str):
         yield f"{where}.locale: must be 'ja' or 'en'"
+    stored.update(user)
     if isinstance(user.get("devices"), list):
         if not user["devices"]:
             yield f"{where}.devices: a user needs at least one security device"
+        stored["devices"] = [{} for _ in user["devices"]]
         for j, device in enumerate(user["devices"]):
-            yield from _device_errors(f"{where}.devices[{j}]", device)
+            yield from _device_errors(f"{where}.devices[{j}]", device, stored["devices"][j])
 
 
 def validate(scenario, existing=()):
-    """Raise ScenarioError naming the first problem; `existing` are users already stored."""
+    """The scenario as it is stored, or ScenarioError naming the first problem; `existing` are
+    users already stored."""
     if not isinstance(scenario, dict):
         raise ScenarioError("the top level must be an object with a 'users' list")
     for key in scenario:
@@ -122,8 +149,9 @@ def validate(scenario, existing=()):
     users = scenario.get("users")
     if not isinstance(users, list):
         raise ScenarioError("'users' must be a list")
-    for i, user in enumerate(users):
-        for problem in _user_errors(f"users[{i}]", user):
+    users = [{} for _ in users]
+    for i, user in enumerate(scenario["users"]):
+        for problem in _user_errors(f"users[{i}]", user, users[i]):
             raise ScenarioError(problem)
     seen = {u["username"] for u in existing}
     primaries = {}
@@ -144,7 +172,7 @@ def validate(scenario, existing=()):
         if user["account_id"] not in primaries:
             raise ScenarioError(
                 f"users[{i}].account_id: account {user['account_id']} has no primary user")
-    return scenario
+    return {**scenario, "users": users}
 
 
 def load_file(path):
@@ -154,8 +182,12 @@ def load_file(path):
             data = json.load(f)
     except OSError as e:
         raise ScenarioError(f"{path}: cannot be read ({e.strerror})") from None
+    except UnicodeDecodeError as e:
+        raise ScenarioError(f"{path}: not UTF-8 text (byte {e.start})") from None
     except json.JSONDecodeError as e:
         raise ScenarioError(f"{path}: not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: nested too deeply to be a scenario") from None
     try:
         return validate(data)
     except ScenarioError as e:
@@ -190,7 +222,7 @@ def _insert(conn, users, hash_method, portal_revision=None):
 
 def replace(conn, scenario, hash_method):
     """Replace every user, account and everything that hangs off them with the scenario's."""
-    validate(scenario)
+    scenario = validate(scenario)
     with transaction(conn):
         for table in ("challenges", "sms_outbox", "temporary_passcodes", "login_failures", "lockouts",
                       "confirmations", "sessions", "messages", "audit_log", "devices", "users", "accounts"):
@@ -201,5 +233,5 @@ def replace(conn, scenario, hash_method):
 def add_users(conn, users, hash_method):
     """Add users next to the stored ones (the pytest user factory's hook)."""
     with transaction(conn):
-        validate({"users": users}, existing=_existing_users(conn))
+        users = validate({"users": users}, existing=_existing_users(conn))["users"]
         _insert(conn, users, hash_method)
