@@ -154,7 +154,7 @@ class Bench:
             return context
 
         def log_in_fixture(user):
-            # flows.plugin's log_in: HTTP login in a scratch context, save, new context from it.
+            # the plugin's log_in fixture: HTTP login in a scratch context, save, new context from it.
             return state_page(save_logged_in_state(self.browser.new_context, base, user,
                                                    os.path.join(self.tmp, f"{user.username}.json")))
 

@@ -1,4 +1,5 @@
-"""Helpers for the Flask-level tests: the base scenario and a visitor using the test client."""
+"""Helpers for the Flask-level tests: the base scenario (SCENARIO, EXTRA_USERS) and `Visitor`, a
+person using the portal through Flask's test client (forms read with flows.portal_http)."""
 import pyotp
 
 from flows.portal_http import confirmation_id, csrf_token
