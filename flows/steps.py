@@ -45,8 +45,9 @@ def features(lang):
 
 @dataclass
 class Scene:
-    """What a scenario's steps share: its language, its users by the names the scenario gives
-    them, who is acting, and the screen (page object) the last step left."""
+    """What a scenario's steps share: its language (--portal-lang until a step says), its users by
+    the names the scenario gives them, who is acting (the user a step last named), and the screen
+    (page object) the last step left."""
 
     page: object
     portal: object
@@ -58,9 +59,12 @@ class Scene:
 
     def user(self, name):
         if name not in self.users:
-            known = "、".join(self.users) or "none yet"
+            known = ", ".join(self.users) or "none yet"
             raise AssertionError(f"no user {name!r} in this scenario (known: {known}): a Given step makes each user")
-        self.actor = self.users[name]
+        return self.users[name]
+
+    def act_as(self, name):
+        self.actor = self.user(name)
         return self.actor
 
     def label(self, key):
@@ -68,8 +72,8 @@ class Scene:
 
 
 @pytest.fixture
-def scene(page, portal):
-    return Scene(page, portal)
+def scene(portal, page, portal_lang):
+    return Scene(page, portal, portal_lang)
 
 
 # Background: the portal's language, which the scenario's users speak.
@@ -119,6 +123,8 @@ def _(scene, portal_user, user, device):
 
 def _article_step(index):
     def run(scene):
+        if scene.actor is None:
+            raise AssertionError("the article's steps are someone's: a Given step before them makes the user")
         actions = article_actions(scene.page, scene.portal.base_url, scene.actor, scene.lang)
         scene.screen = actions[index](scene.screen)
     return run
@@ -127,6 +133,7 @@ def _article_step(index):
 for _texts in ARTICLE_STEPS.values():
     for _index, _text in enumerate(_texts):
         step(_text)(_article_step(_index))
+del _texts, _index, _text
 
 
 # Other things the users do.
@@ -134,7 +141,7 @@ for _texts in ARTICLE_STEPS.values():
 @when(parsers.parse("「{user}」がポータルにログインしてセキュア・ログイン設定を開きます"))
 @when(parsers.parse('"{user}" logs in to the portal and opens the Secure Login Settings'))
 def _(scene, user):
-    menu = log_in_through_the_portal(scene.page, scene.portal.base_url, scene.user(user), scene.lang)
+    menu = log_in_through_the_portal(scene.page, scene.portal.base_url, scene.act_as(user), scene.lang)
     scene.screen = open_secure_login_system(menu).open_settings()
 
 
@@ -151,14 +158,14 @@ def _(scene):
                     'Portal and the radio beside "{target}" to cancel the opt-out'))
 def _(scene, user, target):
     target_username = scene.user(target).username
-    scene.screen = cancel_sls_opt_out_classic(scene.page, scene.portal.base_url, scene.user(user),
+    scene.screen = cancel_sls_opt_out_classic(scene.page, scene.portal.base_url, scene.act_as(user),
                                               target_username, scene.lang)
 
 
 @when(parsers.parse("「{user}」がトレーディング・プラットフォームにログインします"))
 @when(parsers.parse('"{user}" logs in to the trading platform'))
 def _(scene, user):
-    scene.code_asked = log_in_to_trading(scene.page, scene.portal.base_url, scene.user(user), scene.lang)
+    scene.code_asked = log_in_to_trading(scene.page, scene.portal.base_url, scene.act_as(user), scene.lang)
 
 
 @when("オプトアウト同意書を読んで同意し、自分のユーザー名で署名して次に進み、確認通知のOKをクリックします")
@@ -196,7 +203,7 @@ def _(scene, user):
 @then(parsers.parse("この設定を変更する権限がないことと、変更許可のあるユーザー「{allowed}」が表示されます"))
 @then(parsers.parse('a notice says the user may not change this setting and names "{allowed}" as allowed to change it'))
 def _(scene, allowed):
-    scene.screen.expect_not_allowed([scene.users[allowed].username])
+    scene.screen.expect_not_allowed([scene.user(allowed).username])
 
 
 @then(parsers.parse("クラシック・ポータルで「{user}」の状態が「{status}」と表示されます"))
@@ -205,7 +212,7 @@ def _(scene, user, status):
     statuses = {scene.label("status_enrolled"): False, scene.label("status_opted_out"): True}
     if status not in statuses:
         raise AssertionError(f"a status is one of {list(statuses)}, not {status!r}")
-    scene.screen.expect_status(scene.users[user].username, opted_out=statuses[status])
+    scene.screen.expect_status(scene.user(user).username, opted_out=statuses[status])
 
 
 @then("セキュリティ・コードは求められません")
