@@ -21,7 +21,8 @@ fi
 wheel="$(ls "$work"/dist/*.whl)"
 echo "wheel check: built $(basename "$wheel")"
 "$work/venv/bin/python" -m pip install -q --disable-pip-version-check "$wheel[test]"
-mkdir "$work/team" && cp -r "$work/src/tests" "$work/team/"
+# The tests, and the documents some of them hold the kit to (docs/, README.md): no code.
+mkdir "$work/team" && cp -r "$work/src/tests" "$work/src/docs" "$work/src/README.md" "$work/team/"
 cd "$work/team"
-"$work/venv/bin/python" -m pytest tests -m "not e2e" -q -n 2 -p no:cacheprovider \
+"$work/venv/bin/python" -m pytest tests -m "not e2e" -q -n 2 -p no:cacheprovider -p pytester \
   -o "markers=e2e: drives a real browser against a live portal server"
