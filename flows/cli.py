@@ -5,6 +5,7 @@ Each subcommand is one `_name(args)` function registered in `build_parser`; a pr
 person can fix is a `CommandError`, which `main` prints as one line `slskit NAME: ...`.
 """
 import argparse
+import functools
 import os
 import sys
 import tempfile
@@ -13,6 +14,8 @@ from contextlib import closing, contextmanager
 
 from .browser import BrowserNotFound
 from .users import demo_user_entry
+
+OTHER_DEMO_USER = "suzuki02"  # --choice other_username: whose device the demo user takes on
 
 
 class CommandError(Exception):
@@ -49,8 +52,9 @@ def _demo(args):
     user = PortalUser.from_scenario(_demo_user(args))
     with sync_browser(args.browser_path, headless=not args.headed, slow_mo=args.slow_mo,
                       extra_args=WINDOW_ARGS if args.headed else ()) as browser, \
-            _portal(args.base_url) as (base_url, database):
-        print(f"Portal: {base_url}  user: {user.username}  language: {args.lang}", flush=True)
+            _portal(args.base_url, args.revision, args.choice) as (base_url, database):
+        revision = f"  revision: current  choice: {args.choice}" if args.revision == "current" else ""
+        print(f"Portal: {base_url}  user: {user.username}  language: {args.lang}{revision}", flush=True)
         started = time.perf_counter()
         page = _demo_page(browser, args.lang, headed=args.headed)
         _run_article_steps(page, base_url, user, args)
@@ -106,9 +110,10 @@ def sync_browser(browser_path, headless=True, slow_mo=0, extra_args=()):
 
 
 @contextmanager
-def _portal(base_url):
+def _portal(base_url, revision="seed", choice=None):
     """(base URL, database file): the running portal named by --base-url (no database to read),
-    or an embedded one on a temporary database, stopped on the way out."""
+    or an embedded one on a temporary database, stopped on the way out. With --revision current
+    it serves that revision; IBKR Mobile's activation needs its test hooks (the phone's side)."""
     from .live import LivePortal, PortalError
     if base_url:
         yield _reachable(base_url.rstrip("/")), None
@@ -116,7 +121,8 @@ def _portal(base_url):
     with tempfile.TemporaryDirectory(prefix="slskit-demo-") as tmp:
         database = os.path.join(tmp, "portal.sqlite")
         try:
-            portal = LivePortal(database, test_hooks=False).start()
+            portal = LivePortal(database, test_hooks=choice == "ibkr_mobile",
+                                extra_args=["--portal-revision", revision]).start()
         except PortalError as e:
             raise CommandError(str(e), 1) from None
         try:
@@ -153,8 +159,8 @@ def _run_article_steps(page, base_url, user, args):
     locator that did not turn up and the page's own alert text."""
     from playwright.sync_api import Error as PlaywrightError
 
-    from .flow import cancel_sls_opt_out
     from .headed import Presenter
+    from .portal_http import PortalError
 
     presenter = Presenter(page, args.lang) if args.headed else None
     current = {}
@@ -170,14 +176,29 @@ def _run_article_steps(page, base_url, user, args):
             presenter.clear_highlight()
 
     try:
-        cancel_sls_opt_out(page, base_url, user, lang=args.lang, on_start=on_start, on_done=on_done,
-                           highlight=presenter.highlight if presenter else None)
+        _article_flow(args)(page, base_url, user, lang=args.lang, on_start=on_start, on_done=on_done,
+                            highlight=presenter.highlight if presenter else None)
+    except PortalError as e:  # the current revision's IBKR Mobile reaches the portal's test hooks
+        raise CommandError(f"FAIL at step {current.get('number')}: {e}", 1) from None
     except (PlaywrightError, AssertionError) as e:
         detail = " / ".join(line.strip() for line in str(e).splitlines()[:4] if line.strip())
         alerts = _alert_texts(page)
         shown = f" -- the page says: {alerts}" if alerts else ""
         raise CommandError(f"FAIL at step {current.get('number')} ({current.get('text')}): {detail}{shown}",
                            1) from None
+
+
+def _article_flow(args):
+    """The seed revision's seven steps, or the current revision's eight for --choice (the other
+    username is the demo scenario's suzuki02, whose device then serves both)."""
+    from .flow import PortalUser, cancel_sls_opt_out
+    if args.revision != "current":
+        return cancel_sls_opt_out
+    from mock_portal.scenario import demo
+
+    from .current import cancel_sls_opt_out_current
+    other = PortalUser.from_scenario(next(u for u in demo()["users"] if u["username"] == OTHER_DEMO_USER))
+    return functools.partial(cancel_sls_opt_out_current, choice=args.choice, other_user=other)
 
 
 def _alert_texts(page):
@@ -301,6 +322,11 @@ def _add_demo(sub):
     demo.add_argument("--username", help="with --base-url: whose opt-out to cancel")
     demo.add_argument("--password")
     demo.add_argument("--totp-secret", help="the user's authenticator secret (base32)")
+    demo.add_argument("--revision", choices=("seed", "current"), default="seed",
+                      help="the article's revision: seed (the Japanese article, default) or current "
+                           "(the User menu and three enrollment choices)")
+    demo.add_argument("--choice", choices=("ibkr_mobile", "without_ibkr_mobile", "other_username"),
+                      default="ibkr_mobile", help="with --revision current: which radio button to choose")
     demo.set_defaults(func=_demo)
 
 

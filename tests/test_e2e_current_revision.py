@@ -66,3 +66,17 @@ def test_ib_key_login_with_or_without_the_notification(page, portal, portal_user
     else:  # "Didn't receive the notification?": the challenge, answered in IB Key
         step.respond_to_challenge(user.device)
     CurrentPortal(page, lang).expect_loaded()
+
+
+def test_slskit_demo_runs_the_current_revision_and_prints_its_steps():
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, "-m", "flows.cli", "demo", "--revision", "current", "--lang", "en",
+                             "--choice", "without_ibkr_mobile"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    printed = [line.split("ms  ", 1)[1] for line in result.stdout.splitlines() if line.startswith("  step ")]
+    assert len(printed) == 8
+    assert printed[3].startswith("Click the User menu (head and shoulders icon in the top right corner)")
+    assert "without installing IBKR Mobile" in printed[5]
+    assert "revision: current  choice: without_ibkr_mobile" in result.stdout
+    assert result.stdout.splitlines()[-1].startswith("OK: smith01 is enrolled")
