@@ -7,6 +7,9 @@
 # In CI (CI=true, no arguments) a short flake gate follows: the end-to-end tests 2 more rounds
 # in random order (bench/flake_gate.sh; 20 rounds is the full gate).
 # Installs what is missing first. Arguments go to pytest (e.g. -m e2e, -k classic, --headed).
+# Across machines: `./test.sh --splits N --group K` runs group K of N (pytest-split), groups
+# balanced by the recorded durations in .test_durations; refresh that file after tests change
+# with `./test.sh --store-durations --clean-durations`.
 set -euo pipefail
 # `-m "not e2e"`: the Flask-level tests alone, which need no browser tooling installed.
 setup=tests
@@ -15,12 +18,16 @@ for ((i = 1; i < $#; i++)); do
   [ "${!i}" = -m ] && [ "${!next}" = "not e2e" ] && setup=flask
 done
 SLSKIT_SETUP=$setup source "$(dirname "$0")/scripts/setup.sh"
+split=()
+for arg in "$@"; do
+  case "$arg" in --splits|--splits=*) split=(--splitting-algorithm least_duration) ;; esac
+done
 # Under the leak check: fails if a browser, driver or server the run started outlives it.
 python scripts/no_leaks.py python -m pytest -n 2 \
   --junitxml=reports/junit.xml --html=reports/report.html --self-contained-html \
   --cucumberjson=reports/cucumber.json \
   --tracing=retain-on-failure --screenshot=only-on-failure --output=reports/artifacts \
-  "$@"
+  ${split[@]+"${split[@]}"} "$@"
 if [ "${CI:-}" = true ] && [ $# -eq 0 ]; then
   ROUNDS="${SLSKIT_FLAKE_ROUNDS:-2}" python scripts/no_leaks.py bash bench/flake_gate.sh
 fi

@@ -3,8 +3,10 @@
 These tests drive the portal with Flask's test client (no browser); the end-to-end suites use
 the plugin's live server instead.
 """
+import json
 import shutil
 from contextlib import closing
+from pathlib import Path
 
 import pytest
 from jinja2 import BytecodeCache
@@ -18,6 +20,29 @@ from portal_client import EXTRA_USERS, SCENARIO, Visitor
 @pytest.fixture
 def clock():
     return FrozenClock()
+
+
+def pytest_collection_modifyitems(config, items):
+    """The longest tests first, by the recorded durations (.test_durations, pytest-split's file):
+    xdist's workers then end together instead of one finishing a long test alone at the end."""
+    if _random_order(config):
+        return  # the flake gate's order is its own
+    path = Path(config.getoption("durations_path", default=None) or config.rootpath / ".test_durations")
+    try:
+        durations = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return
+    unknown = sum(durations.values()) / max(len(durations), 1)  # a new test: as long as the average
+    position = {item: i for i, item in enumerate(items)}
+    items.sort(key=lambda item: (-durations.get(item.nodeid, unknown), position[item]))
+
+
+def _random_order(config):
+    try:
+        from random_order.config import Config as RandomOrder
+    except ImportError:
+        return False
+    return RandomOrder(config).is_enabled
 
 
 class _CompiledTemplates(BytecodeCache):
