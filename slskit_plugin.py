@@ -73,13 +73,26 @@ def pytest_addoption(parser):
     group.addoption("--slskit-browser-path", default=None, metavar="PATH",
                     help="the Chromium to launch (also $SLSKIT_CHROMIUM); without it the kit looks "
                          "for one only when Playwright's own Chromium is not installed")
-    group.addoption("--slskit-connect", default=None, metavar="WS_URL",
-                    help="use a remote browser: a `playwright run-server` at ws://HOST:PORT/")
+    group.addoption("--slskit-connect", action="append", default=None, metavar="WS_URL",
+                    help="use a remote browser: a `playwright run-server` at ws://HOST:PORT/; several "
+                         "(comma-separated or repeated) spread xdist workers over them: gwN uses the "
+                         "Nth, round the list")
     group.addoption("--slskit-cdp", default=None, metavar="URL",
                     help="use an already running Chromium through its DevTools endpoint")
     group.addoption("--slskit-expect-timeout", type=float, default=None, metavar="MS",
                     help=f"how long expect() waits, in every test (default: {PORTAL_EXPECT_TIMEOUT_MS} "
                          "in the tests that use the portal, Playwright's own 5000 in the others)")
+
+
+def remote_browser(config):
+    """The run-server this process connects to: with several, one server per xdist worker
+    (gwN takes the Nth, round the list), so a pool of browser machines shares the load."""
+    endpoints = [url.strip() for value in config.getoption("--slskit-connect") or []
+                 for url in value.split(",") if url.strip()]
+    if not endpoints:
+        return None
+    worker = getattr(config, "workerinput", {}).get("workerid", "gw0")
+    return endpoints[int(worker.removeprefix("gw")) % len(endpoints)]
 
 
 def pytest_configure(config):
@@ -137,7 +150,7 @@ def browser_fixtures():
 
     @pytest.fixture(scope="session")
     def connect_options(connect_options, pytestconfig):
-        url = pytestconfig.getoption("--slskit-connect")
+        url = remote_browser(pytestconfig)
         if not url:
             return connect_options
         from playwright.sync_api import BrowserType

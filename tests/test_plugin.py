@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
+from contextlib import ExitStack, contextmanager
 
 import pytest
 
@@ -109,21 +110,28 @@ def _read_until(stream, pattern, timeout=30):
     raise AssertionError(f"no line matching {pattern!r}")
 
 
-@pytest.fixture
-def run_server():
-    """A local `playwright run-server`, standing in for a browser machine elsewhere."""
+@contextmanager
+def running_run_server(log=subprocess.DEVNULL):
+    """A local `playwright run-server`, standing in for a browser machine elsewhere; its debug
+    log (each client connection it serves) goes to `log`."""
     cli = shutil.which("playwright", path=str(__import__("pathlib").Path(sys.executable).parent))
     # Its own process group: the `playwright` command runs the server in a node child, which a
     # signal to the command alone would leave running.
     process = subprocess.Popen([cli, "run-server", "--host", "127.0.0.1", "--port", "0", "--unsafe"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               start_new_session=True)
+                               stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True,
+                               env={**os.environ, "DEBUG": "pw:server"})
     try:
         yield _read_until(process.stdout, r"Listening on (ws://\S+)")
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(15)
         process.stdout.close()
+
+
+@pytest.fixture
+def run_server():
+    with running_run_server() as endpoint:
+        yield endpoint
 
 
 def test_connect_runs_the_browser_through_a_run_server(pytester, run_server):
@@ -155,6 +163,35 @@ def test_no_browser_runs_under_this_process(browser):
 ''')
     result = run(pytester, "--slskit-connect", run_server, "--slskit-browser-path", find_chromium())
     result.assert_outcomes(passed=2)
+
+
+def test_connect_spreads_the_workers_over_several_run_servers(pytester, tmp_path):
+    out = pytester.path / "used.txt"
+    pytester.makepyfile(test_pool=f'''
+import os, pytest
+
+@pytest.mark.parametrize("n", range(2))
+def test_through_a_run_server(browser, connect_options, n):
+    page = browser.new_page()
+    page.set_content("<h1>ok</h1>")
+    assert page.inner_text("h1") == "ok"
+    with open({str(out)!r}, "a") as f:
+        f.write(os.environ["PYTEST_XDIST_WORKER"] + " " + connect_options["endpoint"] + "\\n")
+''')
+    logs = [tmp_path / "server-a.log", tmp_path / "server-b.log"]
+    with ExitStack() as servers:
+        endpoints = [servers.enter_context(running_run_server(servers.enter_context(open(log, "w"))))
+                     for log in logs]
+        # --dist each: both workers surely start a browser; one endpoint comma-separated, the same
+        # option repeated for the other.
+        result = run(pytester, "-n", "2", "--dist", "each", "--slskit-connect", endpoints[0] + ",",
+                     "--slskit-connect", endpoints[1], "--slskit-browser-path", find_chromium())
+    result.assert_outcomes(passed=4)
+    used = {tuple(line.split()) for line in out.read_text().splitlines()}
+    assert used == {("gw0", endpoints[0]), ("gw1", endpoints[1])}
+    # ... and each server really served a client: the other worker's browser is not its own.
+    for log in logs:
+        assert "serving connection" in log.read_text(), log.read_text()[-2000:]
 
 
 def test_cdp_uses_an_already_running_chromium(pytester, tmp_path):
