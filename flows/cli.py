@@ -13,9 +13,7 @@ import time
 from contextlib import closing, contextmanager
 
 from .browser import BrowserNotFound
-from .users import demo_user_entry
-
-OTHER_DEMO_USER = "suzuki02"  # --choice other_username: whose device the demo user takes on
+from .users import OTHER_DEMO_USER, demo_user_entry
 
 
 class CommandError(Exception):
@@ -194,10 +192,8 @@ def _article_flow(args):
     from .flow import PortalUser, cancel_sls_opt_out
     if args.revision != "current":
         return cancel_sls_opt_out
-    from mock_portal.scenario import demo
-
     from .current import cancel_sls_opt_out_current
-    other = PortalUser.from_scenario(next(u for u in demo()["users"] if u["username"] == OTHER_DEMO_USER))
+    other = PortalUser.from_scenario(demo_user_entry(args.lang, OTHER_DEMO_USER))
     return functools.partial(cancel_sls_opt_out_current, choice=args.choice, other_user=other)
 
 
@@ -238,7 +234,7 @@ def _screenshots(args):
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         raise CommandError(f"--out {args.out} is a file; give a folder (it is created if missing)")
     with sync_browser(args.browser_path) as browser:
-        files = render_walkthrough(browser, args.lang, args.out)
+        files = render_walkthrough(browser, args.lang, args.out, args.revision, args.choice)
     print(f"{len(files)} screenshots and index.html in {args.out}")
     return 0
 
@@ -335,6 +331,10 @@ def _add_screenshots(sub):
     shots.add_argument("--lang", choices=("ja", "en"), default="ja")
     shots.add_argument("--out", default="screenshots", help="folder to write (default: screenshots)")
     shots.add_argument("--browser-path", help="the Chromium to launch (default: discovered)")
+    shots.add_argument("--revision", choices=("seed", "current"), default="seed",
+                       help="the article's revision to illustrate (default: seed)")
+    shots.add_argument("--choice", choices=("ibkr_mobile", "without_ibkr_mobile", "other_username"),
+                       default="ibkr_mobile", help="with --revision current: which radio button to choose")
     shots.set_defaults(func=_screenshots)
 
 

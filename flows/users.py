@@ -9,6 +9,7 @@ import secrets
 
 # The demo scenario's user for each language (mock_portal/demo_scenario.json).
 DEMO_USERS = {"ja": "tanaka01", "en": "smith01"}
+OTHER_DEMO_USER = "suzuki02"  # the current revision's other username: its device then serves both
 
 
 def random_base32_secret(nbytes=20):
@@ -50,7 +51,7 @@ def new_user_entry(locale, sls_opted_out=True, primary=True, account_id=None, de
     return {**entry, "portal_revision": portal_revision} if portal_revision else entry
 
 
-def demo_user_entry(lang):
-    """The demo scenario's entry for the user of `lang`."""
+def demo_user_entry(lang, username=None):
+    """The demo scenario's entry for the user of `lang` (or the one named `username`)."""
     from mock_portal.scenario import demo
-    return next(u for u in demo()["users"] if u["username"] == DEMO_USERS[lang])
+    return next(u for u in demo()["users"] if u["username"] == (username or DEMO_USERS[lang]))
