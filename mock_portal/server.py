@@ -1,9 +1,20 @@
-"""`slskit serve`: the portal behind waitress, a production WSGI server, on one SQLite file."""
+"""`slskit serve`: the portal behind waitress, a production WSGI server, on one SQLite file.
+
+It refuses what it cannot serve before anything is written, in one line and a non-zero exit
+(2 for a bad argument or file, 1 for a port or database another server holds): a port outside
+0-65535, a host that does not resolve, a --db that is a directory, not SQLite, damaged (a quick
+integrity check), read-only or in a read-only folder, a bad scenario file. One server per
+database file: a lock beside it (FILE.lock, holding the server's pid) is held while it serves.
+"""
 import errno
+import fcntl
 import os
 import signal
+import socket
+import sqlite3
 import sys
 from contextlib import closing
+from urllib.parse import quote
 
 from waitress.server import create_server
 
@@ -27,14 +38,83 @@ def default_database():
     return os.path.join(os.getcwd(), "instance", "portal.sqlite")
 
 
+def _refuse(message, code=2):
+    raise StartError(f"slskit serve: {message}", code)
+
+
+def check_address(host, port):
+    """A port in 0-65535 (never wrapped around) and a host that resolves."""
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        _refuse(f"--port {port} is outside 0-65535 (0 picks a free port)")
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as e:
+        _refuse(f"--host {host!r} does not resolve ({getattr(e, 'strerror', None) or e})")
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_database(path):
+    """Refuse, before anything is written, a --db that cannot hold the portal's state."""
+    folder = os.path.dirname(path)
+    if os.path.isdir(path):
+        _refuse(f"--db {path} is a directory, not a database file")
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        _refuse(f"--db {path}: {folder} is not a folder")
+    if os.path.isdir(folder) and not os.access(folder, os.W_OK | os.X_OK):
+        _refuse(f"--db {path}: its folder is read-only (the database writes its journal beside it)")
+    if not os.path.exists(path):
+        return
+    if not os.access(path, os.R_OK | os.W_OK):
+        _refuse(f"--db {path} is read-only")
+    try:
+        with open(path, "rb") as f:
+            header = f.read(len(SQLITE_HEADER))
+    except OSError as e:
+        _refuse(f"--db {path} cannot be read ({e.strerror})")
+    if not header:
+        return  # an empty file is an empty database
+    if header != SQLITE_HEADER:
+        _refuse(f"--db {path} is not an SQLite database")
+    try:
+        with closing(sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)) as conn:
+            problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
+    except sqlite3.Error as e:
+        problems = [str(e)]
+    if problems != ["ok"]:
+        _refuse(f"--db {path} is damaged ({problems[0]}); restore it or start with a new file")
+
+
+def hold(path):
+    """Lock FILE.lock beside the database for as long as this process serves it; the second
+    server on the same file is refused (the first keeps its sessions and state)."""
+    lock = open(path + ".lock", "a+")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        lock.seek(0)
+        holder = lock.read().strip() or "unknown"
+        lock.close()
+        _refuse(f"--db {path} is already served by another slskit serve (pid {holder}); "
+                "stop it or choose another --db", 1)
+    lock.seek(0)
+    lock.truncate()
+    lock.write(str(os.getpid()))
+    lock.flush()
+    return lock
+
+
+def load_scenario(path):
+    try:
+        return scenario.load_file(path)
+    except scenario.ScenarioError as e:
+        raise StartError(f"slskit serve: bad scenario file {e}", 2) from None
+
+
 def build_app(database, scenario_path=None, test_hooks=False, extra_config=None):
     """Validate the scenario before the database is touched, then build the app on it."""
-    loaded = None
-    if scenario_path:
-        try:
-            loaded = scenario.load_file(scenario_path)
-        except scenario.ScenarioError as e:
-            raise StartError(f"slskit serve: bad scenario file {e}", 2) from None
+    loaded = load_scenario(scenario_path) if scenario_path else None
     config = {"DATABASE": os.path.abspath(database), "TEST_HOOKS": test_hooks,
               "SEED_DEMO": loaded is None, **(extra_config or {})}
     app = create_app(config)
@@ -52,7 +132,18 @@ def _stop(signum, frame):
 def serve(host="127.0.0.1", port=5000, database=None, scenario_path=None, test_hooks=False,
           extra_config=None, out=sys.stdout):
     """Bind, print the one `Serving on` line, run until SIGINT/SIGTERM, return 0."""
-    app = build_app(database or default_database(), scenario_path, test_hooks, extra_config)
+    database = os.path.abspath(database or default_database())
+    check_address(host, port)
+    check_database(database)
+    try:
+        os.makedirs(os.path.dirname(database), exist_ok=True)
+    except OSError as e:
+        _refuse(f"--db {database}: cannot create its folder ({e.strerror})")
+    with hold(database):
+        return _serve(build_app(database, scenario_path, test_hooks, extra_config), host, port, out)
+
+
+def _serve(app, host, port, out):
     try:
         server = create_server(app, host=host, port=port, threads=8, ident="slskit")
     except OSError as e:
