@@ -16,7 +16,10 @@ ENV_VAR = "SLSKIT_CHROMIUM"
 # A closed network: without these Chromium keeps dialling out (and as root needs no sandbox).
 CLOSED_NETWORK_ARGS = ["--disable-background-networking", "--disable-component-update",
                        "--disable-sync", "--no-first-run"]
-ROOT_ARGS = ["--no-sandbox"]
+# Playwright starts Chromium without its sandbox unless asked (chromiumSandbox); a browser the
+# kit starts itself (a CDP endpoint) does the same: as root, or on Ubuntu 24.04, where AppArmor
+# keeps an unconfined binary from the user namespaces the sandbox needs, it would not start.
+SANDBOX_ARGS = ["--no-sandbox"]
 SYSTEM_NAMES = ("chromium", "chromium-browser")
 HEADLESS_NAMES = ("chromium-headless-shell",) + SYSTEM_NAMES
 MISSING = ("No Chromium browser was found: install one with `apt-get install chromium` "
@@ -107,10 +110,7 @@ def find_chromium(playwright=None, explicit=None, headless=True):
 
 def launch_args():
     """Extra command-line flags for Chromium on this machine."""
-    args = list(CLOSED_NETWORK_ARGS)
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        args = ROOT_ARGS + args
-    return args
+    return SANDBOX_ARGS + CLOSED_NETWORK_ARGS
 
 
 def launch_options(playwright=None, explicit=None, **extra):
@@ -122,16 +122,21 @@ def launch_options(playwright=None, explicit=None, **extra):
     return options
 
 
-def main():
-    """`python -m flows.browser`: the Chromium the kit would launch here, or why there is none."""
+def chromium_path(headless=True):
+    """The Chromium executable that runs here, the kit's discovery's or Playwright's own: for a
+    browser started outside Playwright (a CDP endpoint, a run-server's browser path)."""
     from playwright.sync_api import sync_playwright
     with sync_playwright() as playwright:
-        try:
-            path = find_chromium(playwright)
-        except BrowserNotFound as e:
-            print(e)
-            return 1
-        print(path or managed_chromium(playwright))
+        return find_chromium(playwright, headless=headless) or managed_chromium(playwright, headless)
+
+
+def main():
+    """`python -m flows.browser`: the Chromium the kit would launch here, or why there is none."""
+    try:
+        print(chromium_path())
+    except BrowserNotFound as e:
+        print(e)
+        return 1
     return 0
 
 

@@ -68,8 +68,7 @@ def test_a_wrong_explicit_path_is_refused_not_ignored(bin_dir, tmp_path):
         browser.find_chromium(None, str(tmp_path / "missing"))
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="the root flags apply to root only")
-def test_as_root_chromium_gets_the_closed_network_flags():
+def test_chromium_gets_playwrights_no_sandbox_and_the_closed_network_flags():
     args = browser.launch_args()
     for flag in ("--no-sandbox", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"):

@@ -12,7 +12,7 @@ import threading
 import pytest
 from playwright.sync_api import sync_playwright
 
-from flows.browser import find_chromium, playwright_ffmpeg_path
+from flows.browser import BrowserNotFound, find_chromium, managed_chromium, playwright_ffmpeg_path
 from slskit_plugin import PORTAL_FIXTURES
 
 pytestmark = pytest.mark.e2e
@@ -87,18 +87,29 @@ def own_site():
     thread.join(10)
 
 
-def fake_registry(folder):
-    """A Playwright browser registry whose "own" Chromium is this machine's: so pytest-playwright
-    runs without the kit, and the kit has nothing to help with."""
+def system_chromium(headless):
+    try:
+        return find_chromium(None, headless=headless)
+    except BrowserNotFound:  # a machine with only Playwright's own (Ubuntu's is a snap)
+        return None
+
+
+@pytest.fixture
+def playwrights_own_chromium(tmp_path, monkeypatch):
+    """Playwright's own Chromium, so pytest-playwright runs without the kit and the kit has
+    nothing to help with: installed, or else this machine's linked into a registry of its own."""
     with sync_playwright() as p:
+        if managed_chromium(p, headless=True) and managed_chromium(p, headless=False):
+            return
         managed = p.chromium.executable_path  # <registry>/chromium-REV/chrome-linux64/chrome
     revision = managed.split("chromium-")[-1].split("/")[0]
-    full = folder / f"chromium-{revision}" / "chrome-linux64" / "chrome"
-    shell = folder / f"chromium_headless_shell-{revision}" / "chrome-headless-shell-linux64" / "chrome-headless-shell"
-    for link, target in ((full, find_chromium(headless=False)), (shell, find_chromium(headless=True))):
+    registry = tmp_path / "registry"
+    full = registry / f"chromium-{revision}" / "chrome-linux64" / "chrome"
+    shell = registry / f"chromium_headless_shell-{revision}" / "chrome-headless-shell-linux64" / "chrome-headless-shell"
+    for link, headless in ((full, False), (shell, True)):
         link.parent.mkdir(parents=True)
-        link.symlink_to(os.path.realpath(target))
-    return folder
+        link.symlink_to(os.path.realpath(system_chromium(headless)))
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(registry))
 
 
 def records(path):
@@ -122,8 +133,8 @@ def run(pytester, *args):
     return pytester.runpytest_subprocess("-p", "no:cacheprovider", *args, timeout=240)
 
 
-def test_a_teams_own_playwright_tests_run_as_without_the_kit(pytester, team_project, own_site, tmp_path, monkeypatch):
-    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(fake_registry(tmp_path / "registry")))
+def test_a_teams_own_playwright_tests_run_as_without_the_kit(pytester, team_project, own_site,
+                                                             playwrights_own_chromium):
     run(pytester, "-p", "no:slskit", "--base-url", own_site).assert_outcomes(passed=1)
     without_kit = records(team_project)["own"]
 
@@ -144,6 +155,8 @@ def test_a_teams_own_playwright_tests_run_as_without_the_kit(pytester, team_proj
 
 
 def test_without_playwrights_chromium_the_kit_finds_one_and_video_works(pytester, team_project, own_site, tmp_path, monkeypatch):
+    if not system_chromium(headless=True):
+        pytest.skip("no system Chromium here: without Playwright's own there would be nothing to find")
     monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path / "empty-registry"))
     failing = run(pytester, "-p", "no:slskit", "--base-url", own_site)
     failing.assert_outcomes(errors=1)
@@ -152,7 +165,7 @@ def test_without_playwrights_chromium_the_kit_finds_one_and_video_works(pytester
     result = run(pytester, "--base-url", own_site, "--video", "on", "--output", "artifacts")
     result.assert_outcomes(passed=1)
     own = records(team_project)["own"]
-    assert own["launch"]["executable_path"] == find_chromium(headless=True)
+    assert own["launch"]["executable_path"] == system_chromium(headless=True)
     videos = list((pytester.path / "artifacts").rglob("*.webm"))
     assert len(videos) == 1 and videos[0].stat().st_size > 0
     # The system ffmpeg, where Playwright looks for its own: nothing was downloaded.

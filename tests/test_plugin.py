@@ -13,7 +13,7 @@ from contextlib import ExitStack, contextmanager
 
 import pytest
 
-from flows.browser import find_chromium, launch_args
+from flows.browser import chromium_path, launch_args
 from flows.live import LivePortal
 
 pytestmark = pytest.mark.e2e
@@ -161,7 +161,7 @@ def test_no_browser_runs_under_this_process(browser):
     names = [open(f"/proc/{p}/comm").read().strip() for p in descendants(os.getpid()) if os.path.exists(f"/proc/{p}/comm")]
     assert browser.is_connected() and not [n for n in names if "chrom" in n], names
 ''')
-    result = run(pytester, "--slskit-connect", run_server, "--slskit-browser-path", find_chromium())
+    result = run(pytester, "--slskit-connect", run_server, "--slskit-browser-path", chromium_path())
     result.assert_outcomes(passed=2)
 
 
@@ -196,7 +196,7 @@ def test_through_a_run_server(browser, connect_options, n):
 
 def test_cdp_uses_an_already_running_chromium(pytester, tmp_path):
     # Its own process group, stopped as a whole: the browser and every helper process it started.
-    process = subprocess.Popen([find_chromium(), "--headless", *launch_args(), "--remote-debugging-port=0",
+    process = subprocess.Popen([chromium_path(), "--headless", *launch_args(), "--remote-debugging-port=0",
                                 f"--user-data-dir={tmp_path / 'profile'}", "about:blank"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
