@@ -2,20 +2,14 @@
 import pytest
 from playwright.sync_api import expect
 
-from flows import cancel_sls_opt_out
-from flows.pages import HomePage, SecureLoginSettingsPage
+from flows.pages import HomePage
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.parametrize("lang", ["ja", "en"])
-def test_opted_out_primary_user_cancels_the_opt_out(page, portal, portal_user, lang):
-    user = portal_user(sls_opted_out=True, locale=lang)
-    steps = cancel_sls_opt_out(page, portal.base_url, user)
-    assert [s.number for s in steps] == [1, 2, 3, 4, 5, 6, 7]
-    assert portal.user_state(user.username)["sls_opted_out"] == 0
-    page.reload()
-    SecureLoginSettingsPage(page, lang).expect_enrolled()
+# The article's seven steps themselves, in ja and en, are the first scenario of the specification
+# (flows/features/*/1_cancel_opt_out.feature, run by test_e2e_spec.py); cancel_sls_opt_out runs the
+# same actions for every device in test_e2e_devices.py.
 
 
 def test_cancel_in_the_confirmation_changes_nothing(page, portal, portal_user):
