@@ -1,4 +1,4 @@
-"""The exact ja/en accessible names from ../shared/portal-contract.md and the article.
+"""The exact ja/en accessible names from the portal's contract (docs/contract.md) and the article.
 
 Page objects read labels from here only, so a changed label is changed in one place and an
 outside suite can check the portal against the same table.
