@@ -1,5 +1,9 @@
 """Test-only hooks, mounted only when the app is configured with TEST_HOOKS (never by default):
-reset the state to a scenario, add users, move the clock, read what the UI does not show."""
+reset the state to a scenario, add users, move the clock, read what the UI does not show.
+
+They check their input as the scenario loader does: a body that is not a JSON object, a field of
+the wrong type, a number that is not finite or out of range get 400 and a one-line reason
+({"error": ...}); nothing they accept can make a later request fail."""
 import math
 
 from flask import Blueprint, abort, current_app, jsonify, request
@@ -12,34 +16,48 @@ bp = Blueprint("testing", __name__, url_prefix="/_test")
 blueprint_rule(bp, TEST_HOOK)  # mounted only when asked for; open to the test suite that asked
 
 
+MAX_ADVANCE = 100 * 365 * 24 * 3600  # the clock moves forward, at most a century ahead of real time
+
+
+class BadInput(ValueError):
+    """A hook's input it refuses; the message is the one line answered with 400."""
+
+
+@bp.errorhandler(BadInput)
+@bp.errorhandler(scenario.ScenarioError)
+def _bad_input(e):
+    return jsonify(error=str(e)), 400
+
+
 def _json():
-    data = request.get_json(silent=True)
-    if data is None:
-        abort(400, description="error.http_400")
+    """The body as a JSON object."""
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        data = None
+    if not isinstance(data, dict):
+        raise BadInput("the body must be a JSON object (Content-Type: application/json)")
     return data
 
 
-def _scenario_error(e):
-    return jsonify(error=str(e)), 400
+def _text(data, name):
+    value = data.get(name, "")
+    if not isinstance(value, str):
+        raise BadInput(f"{name} must be a string")
+    return value
 
 
 @bp.post("/reset")
 def reset():
     """Replace all state with the posted scenario (empty users list allowed)."""
-    try:
-        scenario.replace(get_db(), _json(), current_app.config["PASSWORD_HASH_METHOD"])
-    except scenario.ScenarioError as e:
-        return _scenario_error(e)
+    scenario.replace(get_db(), _json(), current_app.config["PASSWORD_HASH_METHOD"])
     current_app.config["CLOCK"].reset()
     return jsonify(ok=True)
 
 
 @bp.post("/users")
 def add_users():
-    try:
-        scenario.add_users(get_db(), _json().get("users", []), current_app.config["PASSWORD_HASH_METHOD"])
-    except scenario.ScenarioError as e:
-        return _scenario_error(e)
+    scenario.add_users(get_db(), _json().get("users", []), current_app.config["PASSWORD_HASH_METHOD"])
     return jsonify(ok=True)
 
 
@@ -54,6 +72,10 @@ def move_clock():
         return jsonify(error="advance must be a number of seconds"), 400
     if username is not None and (not isinstance(username, str) or sls.user_state(get_db(), username) is None):
         return jsonify(error="username must name an existing user"), 400
+    ahead = max([clock.offset_for(username)] + [clock.offset_for(u) for u in clock.user_offsets if username is None])
+    if advance < 0 or ahead + advance > MAX_ADVANCE:
+        return jsonify(error=f"advance must be 0 or more, and the clock at most {MAX_ADVANCE} seconds"
+                             " (a century) ahead"), 400
     clock.advance(float(advance), username)
     return jsonify(now=clock.now_for(username), offset=clock.offset_for(username))
 
@@ -81,9 +103,10 @@ def sms_outbox():
 def ibkey_push():
     """{"username": ..., "decision": "approve" | "deny"}: answer the pending notification."""
     data = _json()
+    username = _text(data, "username")
     if data.get("decision") not in ("approve", "deny"):
         return jsonify(error="decision must be 'approve' or 'deny'"), 400
-    if not devices.answer_push(get_db(), str(data.get("username", "")), data["decision"]):
+    if not devices.answer_push(get_db(), username, data["decision"]):
         return jsonify(error="no pending IB Key notification for this user"), 404
     return jsonify(ok=True)
 
@@ -100,7 +123,7 @@ def user_devices(username):
 def ibkey_activate():
     """{"activation_code": ...}: IBKR Mobile activates IB Key with the code the portal shows
     (as text and in its QR code); answers the new device's secret, which the phone keeps."""
-    activated = enrollment.activate_ibkey(get_db(), str(_json().get("activation_code", "")))
+    activated = enrollment.activate_ibkey(get_db(), _text(_json(), "activation_code"))
     if activated is None:
         return jsonify(error="no IB Key activation is waiting for this code"), 404
     username, secret = activated
@@ -111,7 +134,7 @@ def ibkey_activate():
 def temporary_passcode():
     """{"username": ...}: issue a temporary passcode; 409 when the rules refuse one now."""
     try:
-        username = str(_json().get("username", ""))
+        username = _text(_json(), "username")
         passcode = devices.issue_temporary_passcode(get_db(), username,
                                                     current_app.config["CLOCK"].now_for(username))
     except devices.NotIssued as e:
