@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 
-from . import devices, events, limits, sessions, sls
+from . import devices, enrollment, events, limits, sessions, sls
 from .db import get_db
 from .i18n import current_lang
 
@@ -47,9 +47,9 @@ from .i18n import current_lang
 class Rule:
     """What a route needs. `login`: 'none', 'pending' (a password accepted, the code owed), 'any'
     (a finished login, whatever its factors) or 'device' (a login that passed the device).
-    `screen`: which KB69 reach it takes, 'trading' or 'portal'. `primary`: the account's primary
-    user only, else `not_primary` is the message. `recent`: a recent login (re-authentication
-    otherwise). `audited`: a refused POST of a known user is written to the audit log."""
+    `screen`: which KB69 reach it takes, 'trading', 'portal' or 'card' (the code card page).
+    `primary`: the account's primary user only, else `not_primary` is the message. `recent`: a
+    recent login (re-authentication otherwise). `audited`: a refused POST of a known user is written to the audit log."""
     name: str
     login: str = "none"
     screen: str = "portal"
@@ -67,6 +67,9 @@ PRIMARY_USER = Rule("primary_user", login="device", primary=True, not_primary="e
 SECURITY_CHANGE = Rule("security_change", login="device", recent=True, audited=True)
 SECURITY_CANCEL = Rule("security_cancel", login="device", audited=True)
 TEST_HOOK = Rule("test_hook")
+# The current revision's Online Security Code Card page: a Client Portal page that a KB69 temporary
+# passcode's portal-only window (days 3-12) still opens, when nothing else of the portal is.
+CODE_CARD = Rule("code_card", login="device", screen="card")
 
 _BY_BLUEPRINT = {}
 _BY_ENDPOINT = {"static": ANYONE}  # Flask's own route for static files
@@ -118,8 +121,13 @@ def _problem(rule):
         reach = devices.passcode_reach(issued, _now())
         if not reach:
             return "passcode_expired", 401, "error.temporary_passcode_expired"
-        if rule.screen not in reach:
+        screen = "portal" if rule.screen == "card" else rule.screen
+        if screen not in reach:
             return "passcode_portal_only", 403, "error.temporary_passcode_portal_only"
+        if "trading" not in reach and rule.screen != "card" and \
+                enrollment.revision_of(get_db(), g.user["username"]) == "current":
+            # KB69 in the current revision: after 2 days, only to print or save the card.
+            return "passcode_card_only", 403, "error.temporary_passcode_card_only"
     if rule.primary and not g.user["is_primary"]:
         return "not_primary", 403, rule.not_primary
     return None

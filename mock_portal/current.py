@@ -15,8 +15,8 @@ from flask import Blueprint, Response, abort, current_app, g, redirect, request,
 from werkzeug.security import check_password_hash
 
 from . import code_card, devices, enrollment, events, lockout, sls
-from .access import PORTAL, SECURITY_CANCEL, SECURITY_CHANGE, requires
-from .db import get_db
+from .access import CODE_CARD, PORTAL, SECURITY_CANCEL, SECURITY_CHANGE, requires
+from .db import get_db, transaction
 from .i18n import current_lang, translate
 from .views import MAX_FIELD, post_redirect, render_page, shown_confirmation
 
@@ -189,17 +189,35 @@ def _card():
 
 
 @bp.get("/settings/secure-login/card")
-@requires(PORTAL)
+@requires(CODE_CARD)
 @current_revision
 def code_card_page():
-    card, config = _card()
+    """The card to print or save; without one yet, the button that issues it (KB69: what a
+    temporary passcode's last 10 days are for)."""
+    card = enrollment.card_of(get_db(), g.user["username"])
+    if card is None:
+        return render_page("current_code_card.html", codes=None)
+    config = json.loads(card["config"])
     return render_page("current_code_card.html", codes=sorted(config["codes"].items()),
                        valid_until=_date(code_card.valid_until(config)),
                        pending=enrollment.pending(get_db(), g.user["username"], "without_ibkr_mobile"))
 
 
+@bp.post("/settings/secure-login/card")
+@requires(CODE_CARD)
+@current_revision
+def issue_code_card():
+    """A card for a user who has none (a lost device, a temporary passcode): one, never two."""
+    db = get_db()
+    with transaction(db):
+        if enrollment.card_of(db, g.user["username"]) is None:
+            enrollment.issue_card(db, g.user["username"])
+    events.log("code_card.issued", username=g.user["username"])
+    return post_redirect("current.code_card_page")
+
+
 @bp.get("/settings/secure-login/card.txt")
-@requires(PORTAL)
+@requires(CODE_CARD)
 @current_revision
 def code_card_download():
     """Save: the card as a text file to keep."""

@@ -324,3 +324,40 @@ def test_ib_key_notification_approved_logs_in_and_the_seed_page_is_unchanged(app
     carol.get("/sso/login/code")
     assert hooks.post("/_test/ibkey/push", json={"username": "carol", "decision": "approve"}).status_code == 200
     assert carol.post("/sso/login/code", {"push": "1"}).status_code == 303
+
+
+def test_kb69_after_two_days_a_temporary_passcode_opens_only_the_code_card(app, hooks, visitor, conn, clock):
+    conn.execute("INSERT INTO devices (username, type, config) VALUES ('carol', 'temporary_passcode', ?)",
+                 (json.dumps({"type": "temporary_passcode"}),))
+    passcode = hooks.post("/_test/temporary-passcode", json={"username": "carol"}).get_json()["passcode"]
+    clock.advance(3 * 24 * 3600)
+    visitor.submit_password("carol")
+    visitor.get("/sso/login/code")
+    device = conn.execute("SELECT device_id FROM devices WHERE username = 'carol' AND type = 'temporary_passcode'"
+                          ).fetchone()[0]
+    visitor.post("/sso/login/device", {"device": str(device)})
+    assert visitor.post("/sso/login/code", {"code": passcode}).status_code == 303
+    reason = i18n.CATALOGS["en"]["error.temporary_passcode_card_only"]  # carol speaks English
+    for path in ("/portal/", "/portal/current/settings", SLS, "/portal/account", "/classic/"):
+        refused = visitor.get(path)
+        assert refused.status_code == 403 and reason in text(refused), path
+    assert f'href="{SLS}/card"' in text(visitor.get("/portal/"))  # the refusal points at the card
+    page = visitor.get(f"{SLS}/card")
+    assert page.status_code == 200 and "data-index" not in text(page)
+    visitor.post(f"{SLS}/card", {})
+    visitor.post(f"{SLS}/card", {})  # twice: still one card
+    card = CodeCard.from_html(text(visitor.get(f"{SLS}/card")))
+    assert CodeCard.from_text(text(visitor.get(f"{SLS}/card.txt"))).codes == card.codes
+    assert stored_devices(conn, "carol").count(("security_code_card", "carol")) == 1
+    assert visitor.post(SLS, {"choice": "ibkr_mobile"}).status_code == 403 and opted_out(conn, "carol")
+
+
+def test_kb69_in_the_first_two_days_the_portal_is_open(app, hooks, visitor, conn, clock):
+    conn.execute("UPDATE devices SET type = 'temporary_passcode', config = ? WHERE username = 'carol'",
+                 (json.dumps({"type": "temporary_passcode"}),))
+    passcode = hooks.post("/_test/temporary-passcode", json={"username": "carol"}).get_json()["passcode"]
+    clock.advance(24 * 3600)
+    visitor.submit_password("carol")
+    visitor.get("/sso/login/code")
+    assert visitor.post("/sso/login/code", {"code": passcode}).status_code == 303
+    assert visitor.get(SLS).status_code == 200 and visitor.get("/portal/current/settings").status_code == 200

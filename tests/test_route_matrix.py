@@ -77,6 +77,7 @@ EXPECTED = {
     ("current.ibkey_activated", "POST"): DEVICE,
     ("current.code_card_page", "GET"): DEVICE,
     ("current.code_card_download", "GET"): DEVICE,
+    ("current.issue_code_card", "POST"): DEVICE,
     ("current.other_username", "GET"): DEVICE,
     ("current.other_username_submit", "POST"): DEVICE,
     ("current.other_username_device", "POST"): DEVICE,
