@@ -93,7 +93,8 @@ def plain_http(base_url, entry):
 
 
 def selenium_driver(binary, extra_args=()):
-    """Chromium through Debian's chromedriver, headless, with the kit's launch flags."""
+    """The kit's browser (the headless shell, its launch flags) through Debian's chromedriver:
+    Selenium on the same footing as the kit, to see what WebDriver itself costs."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -105,6 +106,23 @@ def selenium_driver(binary, extra_args=()):
     # chromedriver in a process group of its own, so quit_selenium can stop all it started.
     service = Service(executable_path="/usr/bin/chromedriver", popen_kw={"start_new_session": True})
     return webdriver.Chrome(service=service, options=options)
+
+
+def selenium_default_driver():
+    """Selenium as its users set it up by default: `webdriver.Chrome(options)`, Selenium Manager
+    finding the driver (chromedriver on PATH here, after its online lookup fails), the full
+    browser in new headless mode; --no-sandbox only because Chromium refuses root without it."""
+    import shutil
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or shutil.which("google-chrome") or ""
+    options.add_argument("--headless=new")
+    if os.geteuid() == 0:
+        options.add_argument("--no-sandbox")
+    # Only the process group is ours (so quit_selenium stops everything); the driver is Selenium's pick.
+    return webdriver.Chrome(service=Service(popen_kw={"start_new_session": True}), options=options)
 
 
 def quit_selenium(driver):
@@ -121,4 +139,4 @@ def quit_selenium(driver):
 
 
 __all__ = ["NAVIGATIONS", "bare_playwright", "floor", "kit", "plain_http", "quit_selenium", "selenium",
-           "selenium_driver"]
+           "selenium_default_driver", "selenium_driver"]
