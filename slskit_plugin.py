@@ -96,6 +96,13 @@ def remote_browser(config):
 
 
 def pytest_configure(config):
+    url = config.getoption("--portal-url")
+    if url and not hasattr(config, "workerinput"):  # once, in the process that was started
+        portal_http = kit("portal_http")
+        try:
+            portal_http.TestHooks(url).check_reachable()
+        except portal_http.PortalError as e:  # one line now, not a traceback in every test
+            raise pytest.UsageError(f"--portal-url: {e}") from None
     # Registered after pytest-playwright, so these fixtures take precedence over its own.
     config.pluginmanager.register(browser_fixtures(), "slskit-browser")
     # The article's Gherkin steps, wherever pytest-bdd runs (it may be disabled with -p no:pytest-bdd).
