@@ -7,7 +7,7 @@ from contextlib import closing
 from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
-from . import access, db, events, i18n, scenario, sessions
+from . import access, db, events, housekeeping, i18n, scenario, sessions
 from .clock import Clock
 
 
@@ -20,6 +20,7 @@ def create_app(test_config=None):
         BOOT_ID=secrets.token_hex(8),  # a restart refuses the confirmations of the previous run
         PASSWORD_HASH_METHOD="scrypt",
         SESSION_IDLE_SECONDS=30 * 60,
+        ANONYMOUS_SESSIONS_MAX=10_000,    # a flood of login-page views replaces the oldest (housekeeping.py)
         REAUTH_MAX_AGE_SECONDS=15 * 60,   # older logins confirm with the device before an SLS change
         LOCKOUT_MAX_FAILURES=10,          # failed logins per username within the window lock it
         LOCKOUT_WINDOW_SECONDS=24 * 3600,
@@ -44,6 +45,7 @@ def create_app(test_config=None):
     i18n.init_app(app)
     events.init_app(app)
 
+    housekeeping.init_app(app)  # first: what has expired is gone before the session is looked up
     app.before_request(sessions.load)
     app.before_request(sessions.csrf_on_post)
     access.init_app(app)  # after the session is known: every route's rule (mock_portal/access.py)

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, request
 
-from . import limits
+from . import housekeeping, limits
 from .db import get_db, transaction
 
 COOKIE = "slskit_session"
@@ -63,7 +63,9 @@ def ensure(lang):
     """An anonymous session for pages with forms (their CSRF token lives in it)."""
     db = get_db()
     if g.session is None:
-        return _create(db, lang)
+        _create(db, lang)
+        housekeeping.bound_anonymous(db, current_app.config["ANONYMOUS_SESSIONS_MAX"])
+        return g.session
     if g.session["lang"] != lang and not g.session["username"]:
         db.execute("UPDATE sessions SET lang = ? WHERE session_id = ?", (lang, g.session["session_id"]))
         g.session = db.execute("SELECT * FROM sessions WHERE session_id = ?",
