@@ -151,10 +151,16 @@ class CodeCardPage(Screen):
         self.card = page.get_by_role("table", name=self.labels["code_card"], exact=True)
         self.print_button = page.get_by_role("button", name=self.labels["print_card"], exact=True)
         self.save_link = page.get_by_role("link", name=self.labels["save_card"], exact=True)
+        self.issue_button = page.get_by_role("button", name=self.labels["issue_card"], exact=True)
 
     def expect_loaded(self):
         expect(self.card).to_be_visible()
         return self
+
+    def issue(self):
+        """A user without a card (KB69: a temporary passcode's last 10 days) has one made."""
+        self.click(self.issue_button)
+        return self.expect_loaded()
 
     def read(self):
         """The card as printed: what the person keeps."""
