@@ -33,7 +33,7 @@ def load():
     row = db.execute("SELECT * FROM sessions WHERE session_id = ?", (sid,)).fetchone()
     if row is None:
         return
-    now = _clock().now()
+    now = _clock().now_for(row["username"] or row["pending_user"])  # that user's time (test hook)
     if now - row["last_seen"] > current_app.config["SESSION_IDLE_SECONDS"]:
         db.execute("DELETE FROM sessions WHERE session_id = ?", (sid,))
         g.session_expired = True

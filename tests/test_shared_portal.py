@@ -99,3 +99,12 @@ def test_an_unreachable_portal_url_is_one_line(pytester):
     assert errors == [f"ERROR: --portal-url: cannot reach the portal at {url} ([Errno 111] Connection refused); "
                       "is it running?"], result.stderr.str()
     assert "Traceback" not in result.stdout.str() + result.stderr.str()
+
+
+def test_moving_a_users_clock_past_the_idle_limit_ends_their_session_only(hooks, app, clock):
+    alice, carol = Visitor(app.test_client(), clock), Visitor(app.test_client(), clock)
+    alice.log_in("alice")
+    carol.log_in("carol")
+    hooks.post("/_test/clock", json={"advance": app.config["SESSION_IDLE_SECONDS"] + 60, "username": "alice"})
+    assert alice.get("/portal/").status_code == 302  # back to the login
+    assert carol.get("/portal/").status_code == 200
