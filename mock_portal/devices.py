@@ -11,7 +11,6 @@ import json
 import re
 import secrets
 import struct
-import unicodedata
 
 import pyotp
 
@@ -47,10 +46,20 @@ class NotIssued(Exception):
     """A temporary passcode the rules do not allow now; the message says why."""
 
 
+# What a typed code may contain (docs/devices.md): ASCII and full-width digits (letters for a
+# temporary passcode) and spaces, ASCII or ideographic, anywhere. Anything else is refused with
+# the usual message: NFKC would also let circled, superscript or other scripts' digits through.
+_AS_TYPED = {**{cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)},  # full-width forms -> ASCII
+             ord(" "): None, 0x3000: None}                          # spaces are dropped
+
+
+def _typed(raw, pattern):
+    code = (raw or "").translate(_AS_TYPED)
+    return code if re.fullmatch(pattern, code, flags=re.ASCII) else None
+
+
 def _digits(raw, length):
-    """Full-width digits and stray spaces are what people paste; everything else is refused."""
-    code = unicodedata.normalize("NFKC", raw or "").replace(" ", "")
-    return code if re.fullmatch(rf"[0-9]{{{length}}}", code) else None
+    return _typed(raw, rf"[0-9]{{{length}}}")
 
 
 def normalize_code(raw):
@@ -192,9 +201,10 @@ def _latest_passcode(conn, username):
 
 
 def verify_temporary(conn, device, challenge, raw_code, now, target):
-    code = unicodedata.normalize("NFKC", raw_code or "").replace(" ", "").upper()
-    if not re.fullmatch(rf"[A-Z]{{{TEMPORARY_LENGTH}}}", code):
+    code = _typed(raw_code, rf"[A-Za-z]{{{TEMPORARY_LENGTH}}}")
+    if code is None:
         return "invalid"
+    code = code.upper()
     row = _latest_passcode(conn, device["username"])
     if row is None or not hmac.compare_digest(row["passcode_hash"], _hash(code)):
         return "invalid"
