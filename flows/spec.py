@@ -25,15 +25,23 @@ scenarios(features({lang!r}))
 """
 WORDS = {
     "ja": {"passed": "成功", "failed": "失敗", "skipped": "未実行", "features": "機能", "scenarios": "シナリオ",
-           "made": "{when} の実行結果（slskit spec --lang ja）。各ステップの後の画面。", "back": "目次へ"},
+           "made": "{when} の実行結果（slskit spec --lang ja）。各ステップの後の画面。", "back": "目次へ",
+           "sentences": "新しいシナリオに使える文",
+           "sentences_note": "Python を書かずに、これらの文で新しいシナリオを書けます。{…} には名前や値が入ります"
+                             "（例: 「{user}」→「田中」）。",
+           "given": "前提", "when": "もし", "then": "ならば", None: "前提・もし・ならば"},
     "en": {"passed": "passed", "failed": "failed", "skipped": "not run", "features": "Features", "scenarios": "scenarios",
-           "made": "Made from a run on {when} (slskit spec --lang en); the screen after each step.", "back": "Contents"},
+           "made": "Made from a run on {when} (slskit spec --lang en); the screen after each step.", "back": "Contents",
+           "sentences": "Sentences a new scenario can use",
+           "sentences_note": "A new scenario made of these sentences needs no Python. {…} takes a name or a value "
+                             '(e.g. "{user}" as "Smith").',
+           "given": "Given", "when": "When", "then": "Then", None: "Given, When or Then"},
 }
 STYLE = """body{font-family:sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#1d2733}
 h2{margin-top:2.5rem;border-bottom:1px solid #ccd}
 .passed{color:#176b2c}.failed{color:#b00020}.skipped{color:#777}
 .badge{font-size:.8em;font-weight:normal;margin-left:.6em}
-ol.steps{list-style:none;padding:0}ol.steps li{margin:1rem 0}
+ol.steps{list-style:none;padding:0}ol.steps li{margin:1rem 0}ul.sentences li{margin:.3rem 0}
 .kw{font-weight:bold;margin-right:.4em}.time{color:#777;font-size:.85em;margin-left:.6em}
 img{display:block;border:1px solid #ccc;margin-top:.4rem;max-width:100%;width:640px}
 pre{background:#fff3f3;padding:.6rem;white-space:pre-wrap}p.description{white-space:pre-line}"""
@@ -83,7 +91,8 @@ class SpecRecorder:
 
     def pytest_sessionfinish(self, session):
         if self.scenarios:
-            write_pages(self.out_dir, self.lang, self.scenarios)
+            from .steps import sentences
+            write_pages(self.out_dir, self.lang, self.scenarios, sentences(self.lang))
 
 
 def _step_items(record, words):
@@ -116,8 +125,9 @@ def _feature_page(lang, feature, records, words, when):
             f'<p class="time">{words["made"].format(when=when)}</p>\n' + "\n".join(sections) + "\n</body></html>\n")
 
 
-def write_pages(out_dir, lang, records):
-    """One page per feature (named after its file) and an index, scenarios in file order."""
+def write_pages(out_dir, lang, records, sentences=()):
+    """One page per feature (named after its file) and an index, scenarios in file order, with
+    the `sentences` (kind, text) a new scenario can use."""
     words, when = WORDS[lang], time.strftime("%Y-%m-%d %H:%M %Z")
     by_feature = {}
     for record in records:
@@ -136,7 +146,14 @@ def write_pages(out_dir, lang, records):
     (Path(out_dir) / "index.html").write_text(
         f'<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{TITLE[lang]}</title>'
         f'<link rel="stylesheet" href="spec.css"></head><body><h1>{TITLE[lang]}</h1><h2>{words["features"]}</h2>'
-        f'<ol>{"".join(items)}</ol></body></html>\n', encoding="utf-8")
+        f'<ol>{"".join(items)}</ol>{_sentence_list(sentences, words)}</body></html>\n', encoding="utf-8")
+
+
+def _sentence_list(sentences, words):
+    if not sentences:
+        return ""
+    items = "".join(f'<li><span class="kw">{words[kind]}</span>{html.escape(text)}</li>' for kind, text in sentences)
+    return f'<h2>{words["sentences"]}</h2><p>{html.escape(words["sentences_note"])}</p><ul class="sentences">{items}</ul>'
 
 
 def run(lang, out_dir, pytest_args=()):

@@ -16,6 +16,7 @@ source. Also here: the one-message error for an undefined step, the headed run's
 the scenario report carried from xdist workers so `--cucumberjson` holds them.
 """
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -244,6 +245,14 @@ def _(scene, row, value):
 @then("the Client Portal's menu is shown")
 def _(scene):
     PortalMenu(scene.page, scene.lang).expect_loaded()
+
+
+def sentences(lang):
+    """The kit's step sentences in `lang`, in the order they are defined here, each with the kind
+    of step it is ("given", "when", "then", or None for any): what a new scenario can say."""
+    japanese = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+    return [(c.type, c.parser.name) for c in list(step_function_context_registry.values())
+            if c.step_func.__module__ == __name__ and bool(japanese.search(c.parser.name)) == (lang == "ja")]
 
 
 # An undefined or misspelled step: one message with the step, where it is, and the nearest sentences.

@@ -106,7 +106,7 @@ def test_the_spec_pages_show_each_step_its_outcome_time_and_screen(tmp_path):
                       "steps": [step("前提", "一つ目"), step("もし", "<開く>")]},
          "outcome": "passed", "seconds": 0.5, "example": "", "error": "", "shots": [None, "01-02.jpg"]},
     ]
-    write_pages(tmp_path, "ja", records)
+    write_pages(tmp_path, "ja", records, [("given", "「{user}」がいます"), (None, "ブラウザーを開きます")])
     page = (tmp_path / "1_x.html").read_text(encoding="utf-8")
     assert page.index("先の方") < page.index("後の方")  # the feature file's order, not the run's
     assert '<li class="passed"><span class="kw">もし</span>&lt;開く&gt;<span class="time">0.2 s · 成功</span>' \
@@ -116,6 +116,17 @@ def test_the_spec_pages_show_each_step_its_outcome_time_and_screen(tmp_path):
     assert "AssertionError: 違う" in page and "失敗 · 1.5 s" in page
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert '<a href="1_x.html">解約</a>' in index and "1 / 2 シナリオ 成功" in index
+    assert ('<li><span class="kw">前提</span>「{user}」がいます</li>'
+            '<li><span class="kw">前提・もし・ならば</span>ブラウザーを開きます</li>') in index
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_sentences_a_new_scenario_can_use_are_listed_in_its_language(lang):
+    listed = kit_steps.sentences(lang)
+    assert [text for _, text in listed if text in ARTICLE_STEPS[lang]] == ARTICLE_STEPS[lang]
+    other = "en" if lang == "ja" else "ja"
+    assert not set(text for _, text in listed) & set(text for _, text in kit_steps.sentences(other))
+    assert len(listed) == len(kit_parsers()) // 2  # every sentence is in both languages
 
 
 def test_a_teams_own_scenarios_run_as_pytest_bdd_runs_them(pytester):
