@@ -1,0 +1,115 @@
+"""The house's shape, checked: imports go one way (bench and tests use flows, which drives
+mock_portal), no import cycle inside a package, the bench pulls in no pytest, every page
+object says how it knows it is loaded, and the README's layout names every module."""
+import ast
+import inspect
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def modules(package):
+    """{dotted name: path} of every module of `package` (a folder under ROOT)."""
+    found = {}
+    for path in sorted((ROOT / package).rglob("*.py")):
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        found[name.removesuffix(".__init__")] = path
+    return found
+
+
+def imports(path, name, known):
+    """The modules of `known` that the module `name` at `path` imports, inside functions too."""
+    is_package = path.name == "__init__.py"
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = name.split(".") if is_package else name.split(".")[:-1]
+                base = base[:len(base) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            candidates = [target] + [f"{target}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Import):
+            candidates = [alias.name for alias in node.names]
+        else:
+            continue
+        found.update(c for c in candidates if c in known and c != name)
+    return found
+
+
+@pytest.mark.parametrize("package", ["flows", "mock_portal"])
+def test_no_import_cycle_inside_a_package(package):
+    known = modules(package)
+    # A module importing its own package is the package's re-export, not a cycle.
+    graph = {name: {t for t in imports(path, name, known) if not name.startswith(t + ".")}
+             for name, path in known.items()}
+    cycles, state, stack = [], {}, []
+
+    def visit(name):
+        state[name] = "open"
+        stack.append(name)
+        for target in sorted(graph[name]):
+            if state.get(target) == "open":
+                cycles.append(stack[stack.index(target):] + [target])
+            elif target not in state:
+                visit(target)
+        stack.pop()
+        state[name] = "done"
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name)
+    assert cycles == []
+
+
+def test_the_kit_and_the_portal_never_import_the_bench_or_the_tests():
+    for package in ("flows", "mock_portal"):
+        for name, path in modules(package).items():
+            text = path.read_text(encoding="utf-8")
+            assert "import bench" not in text and "from bench" not in text, name
+            assert "portal_client" not in text, name
+
+
+def test_no_test_imports_the_bench():
+    for path in (ROOT / "tests").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        names += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+        assert not [n for n in names if n == "bench" or n.startswith("bench.")], path.name
+
+
+def test_the_bench_pulls_in_no_pytest():
+    code = ("import sys, bench.__main__, bench.load, bench.where; "
+            "print('pytest' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "False", result.stderr
+
+
+def test_every_page_object_has_expect_loaded():
+    import importlib
+    import pkgutil
+
+    import flows.pages
+    from flows.pages.base import Screen
+    pages = [importlib.import_module(f"flows.pages.{m.name}") for m in pkgutil.iter_modules(flows.pages.__path__)]
+    missing = [name for module in pages
+               for name, cls in vars(module).items()
+               if inspect.isclass(cls) and issubclass(cls, Screen) and cls is not Screen
+               and cls.expect_loaded is Screen.expect_loaded]
+    assert missing == []
+
+
+def test_the_readme_layout_names_every_module():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme[readme.index("## Layout"):]
+    layout = layout[:layout.find("\n## ", 1)] if "\n## " in layout[1:] else layout
+    # A package is named by its folder; every other module by its file name.
+    unnamed = [str(path.relative_to(ROOT)) for package in ("mock_portal", "flows", "bench")
+               for path in (ROOT / package).rglob("*.py")
+               if path.name != "__init__.py" and path.name not in layout]
+    assert unnamed == []
