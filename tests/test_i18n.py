@@ -237,6 +237,26 @@ def walk_current(app, clock, conn, lang):
     bob.post("/sso/login/code", {"code": bob.code("bob")})
     seen.append(("bob not allowed", bob.get(sls_path)))
     seen.append(("last device", bob.post(f"{sls_path}/devices/2/remove", {})))
+    # IB Key waiting for the notification, then its challenge; KB69's card-only days.
+    from mock_portal import devices
+    conn.execute("UPDATE devices SET type = 'ibkey', config = ? WHERE username = 'alice'",
+                 ('{"type": "ibkey", "ibkey_secret": "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U"}',))
+    alice = Visitor(app.test_client(), clock)
+    alice.get(f"/sso/login?lang={lang}")
+    alice.submit_password("alice")
+    seen.append(("ibkey notification", alice.get("/sso/login/code")))
+    seen.append(("ibkey challenge", alice.get("/sso/login/code?respond=challenge")))
+    conn.execute("UPDATE devices SET type = 'temporary_passcode', config = '{\"type\": \"temporary_passcode\"}'"
+                 " WHERE username = 'bob'")
+    passcode = devices.issue_temporary_passcode(conn, "bob", clock.now())
+    clock.advance(3 * 24 * 3600)
+    bob = Visitor(app.test_client(), clock)
+    bob.get(f"/sso/login?lang={lang}")
+    bob.submit_password("bob")
+    bob.get("/sso/login/code")
+    bob.post("/sso/login/code", {"code": passcode})
+    seen.append(("card only", bob.get("/portal/")))
+    seen.append(("no card yet", bob.get(f"{sls_path}/card")))
     return seen
 
 
@@ -254,6 +274,8 @@ def test_every_screen_of_the_current_revision_is_translated(app, clock, conn, la
                 "current.confirm.without_ibkr_mobile", "current.confirm.other_username", "current.ibkey.qr_alt",
                 "error.ibkey_not_activated", "current.card.heading", "current.card.valid_until",
                 "error.other_username_same", "second.prompt.security_code_card", "error.last_device",
-                "error.choose_enrollment", "sls.not_allowed.heading", "current.other.lead"):
+                "error.choose_enrollment", "sls.not_allowed.heading", "current.other.lead",
+                "second.prompt.ibkey_push", "second.no_notification", "error.temporary_passcode_card_only",
+                "current.card.issue"):
         expected = i18n.CATALOGS[lang][key].split("%(")[0]
         assert expected in pages.replace("&#39;", "'"), key
