@@ -122,12 +122,15 @@ def launch_options(playwright=None, explicit=None, **extra):
     return options
 
 
-def chromium_path(headless=True):
+def chromium_path(playwright=None, headless=True):
     """The Chromium executable that runs here, the kit's discovery's or Playwright's own: for a
-    browser started outside Playwright (a CDP endpoint, a run-server's browser path)."""
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        return find_chromium(playwright, headless=headless) or managed_chromium(playwright, headless)
+    browser started outside Playwright (a CDP endpoint, a run-server's browser path). Pass the
+    Playwright already running in this process, if any (the sync API cannot start a second)."""
+    if playwright is None:
+        from playwright.sync_api import sync_playwright
+        with sync_playwright() as started:
+            return chromium_path(started, headless)
+    return find_chromium(playwright, headless=headless) or managed_chromium(playwright, headless)
 
 
 def main():

@@ -10,9 +10,8 @@ import os
 import threading
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from flows.browser import BrowserNotFound, find_chromium, managed_chromium, playwright_ffmpeg_path
+from flows.browser import BrowserNotFound, find_chromium, managed_chromium
 from slskit_plugin import PORTAL_FIXTURES
 
 pytestmark = pytest.mark.e2e
@@ -95,13 +94,12 @@ def system_chromium(headless):
 
 
 @pytest.fixture
-def playwrights_own_chromium(tmp_path, monkeypatch):
+def playwrights_own_chromium(tmp_path, monkeypatch, playwright):
     """Playwright's own Chromium, so pytest-playwright runs without the kit and the kit has
     nothing to help with: installed, or else this machine's linked into a registry of its own."""
-    with sync_playwright() as p:
-        if managed_chromium(p, headless=True) and managed_chromium(p, headless=False):
-            return
-        managed = p.chromium.executable_path  # <registry>/chromium-REV/chrome-linux64/chrome
+    if managed_chromium(playwright, headless=True) and managed_chromium(playwright, headless=False):
+        return
+    managed = playwright.chromium.executable_path  # <registry>/chromium-REV/chrome-linux64/chrome
     revision = managed.split("chromium-")[-1].split("/")[0]
     registry = tmp_path / "registry"
     full = registry / f"chromium-{revision}" / "chrome-linux64" / "chrome"
@@ -168,9 +166,9 @@ def test_without_playwrights_chromium_the_kit_finds_one_and_video_works(pytester
     assert own["launch"]["executable_path"] == system_chromium(headless=True)
     videos = list((pytester.path / "artifacts").rglob("*.webm"))
     assert len(videos) == 1 and videos[0].stat().st_size > 0
-    # The system ffmpeg, where Playwright looks for its own: nothing was downloaded.
-    with sync_playwright() as p:
-        assert playwright_ffmpeg_path(p).is_symlink()
+    # The system ffmpeg, linked where Playwright looks for its own: nothing was downloaded.
+    linked = list((tmp_path / "empty-registry").glob("ffmpeg-*/ffmpeg-linux"))
+    assert len(linked) == 1 and linked[0].is_symlink()
 
 
 TEAM_FLOWS_TEST = '''

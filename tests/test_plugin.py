@@ -134,7 +134,7 @@ def run_server():
         yield endpoint
 
 
-def test_connect_runs_the_browser_through_a_run_server(pytester, run_server):
+def test_connect_runs_the_browser_through_a_run_server(pytester, run_server, playwright):
     pytester.makepyfile(test_sls=FIRST_TEST + '''
 import os
 
@@ -161,7 +161,7 @@ def test_no_browser_runs_under_this_process(browser):
     names = [open(f"/proc/{p}/comm").read().strip() for p in descendants(os.getpid()) if os.path.exists(f"/proc/{p}/comm")]
     assert browser.is_connected() and not [n for n in names if "chrom" in n], names
 ''')
-    result = run(pytester, "--slskit-connect", run_server, "--slskit-browser-path", chromium_path())
+    result = run(pytester, "--slskit-connect", run_server, "--slskit-browser-path", chromium_path(playwright))
     result.assert_outcomes(passed=2)
 
 
@@ -194,9 +194,9 @@ def test_through_a_run_server(browser, connect_options, n):
         assert "serving connection" in log.read_text(), log.read_text()[-2000:]
 
 
-def test_cdp_uses_an_already_running_chromium(pytester, tmp_path):
+def test_cdp_uses_an_already_running_chromium(pytester, tmp_path, playwright):
     # Its own process group, stopped as a whole: the browser and every helper process it started.
-    process = subprocess.Popen([chromium_path(), "--headless", *launch_args(), "--remote-debugging-port=0",
+    process = subprocess.Popen([chromium_path(playwright), "--headless", *launch_args(), "--remote-debugging-port=0",
                                 f"--user-data-dir={tmp_path / 'profile'}", "about:blank"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
