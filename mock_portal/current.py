@@ -14,11 +14,12 @@ from datetime import datetime, timezone
 from flask import Blueprint, Response, abort, current_app, g, redirect, request, url_for
 from werkzeug.security import check_password_hash
 
-from . import code_card, devices, enrollment, events, lockout, sls
+from . import code_card, devices, enrollment, events, limits, lockout, sls
 from .access import CODE_CARD, PORTAL, SECURITY_CANCEL, SECURITY_CHANGE, requires
+from .auth import _dummy_hash
 from .db import get_db, transaction
 from .i18n import current_lang, translate
-from .views import MAX_FIELD, post_redirect, render_page, shown_confirmation
+from .views import post_redirect, render_page, shown_confirmation
 
 bp = Blueprint("current", __name__, url_prefix="/portal/current")
 
@@ -96,9 +97,9 @@ def secure_login():
 def secure_login_continue():
     """Continue: nothing changes yet, a confirmation of the chosen enrollment is opened."""
     db = get_db()
-    choice = request.form.get("choice", "")[:MAX_FIELD]
+    choice = request.form.get("choice", "")[:limits.ID]
     try:
-        target = request.form.get("target", g.user["username"])[:MAX_FIELD]
+        target = request.form.get("target", g.user["username"])[:limits.ID]
         if target != g.user["username"]:
             sls.refuse_tampered(db, g.user, target, enrollment.PATH)
         sls.check_permission(db, g.user, target, enrollment.PATH)
@@ -113,8 +114,8 @@ def secure_login_continue():
 def _answer(action):
     target = request.form.get("target")
     try:
-        return action(get_db(), g.session["session_id"], g.user, request.form.get("confirmation", "")[:MAX_FIELD],
-                      expected_target=target[:MAX_FIELD] if target is not None else None), None
+        return action(get_db(), g.session["session_id"], g.user, request.form.get("confirmation", "")[:limits.ID],
+                      expected_target=target[:limits.ID] if target is not None else None), None
     except sls.Refused as refusal:
         return None, _secure_login_page(refusal.status, error=refusal.key)
 
@@ -291,8 +292,8 @@ def other_username(pending):
 def other_username_submit(pending):
     """The other username and its password; then its device, as at a login."""
     db, now = get_db(), _now()
-    username = " ".join(request.form.get("username", "")[:MAX_FIELD].split())
-    password = request.form.get("password", "")[:256]
+    username = " ".join(request.form.get("username", "")[:limits.FIELD].split())
+    password = request.form.get("password", "")[:limits.FIELD]
     page = lambda status, key: render_page("current_other_username.html", status, error=key, username=username)  # noqa: E731
     if not username or not password:
         return page(400, "error.login_missing")
@@ -301,7 +302,8 @@ def other_username_submit(pending):
     other = db.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
     if lockout.is_locked(db, username, now):
         return page(401, "error.login_locked")
-    if other is None or not check_password_hash(other["password_hash"], password):
+    # Unknown usernames pay for one hash check too, as at the login: timing tells nothing.
+    if not check_password_hash(other["password_hash"] if other else _dummy_hash(), password) or other is None:
         locked = lockout.record_failure(db, username, now)
         events.log("link.refused", username=g.user["username"], reason="bad_credentials")
         return page(401, "error.login_locked" if locked else "error.login_failed")
@@ -353,7 +355,7 @@ def other_username_code(pending):
     if request.form.get("push"):
         outcome = devices.verify_push(db, g.session["session_id"], device)
     else:
-        outcome = devices.verify(db, g.session["session_id"], device, request.form.get("code", "")[:256], now)
+        outcome = devices.verify(db, g.session["session_id"], device, request.form.get("code", "")[:limits.FIELD], now)
     if outcome != "ok":
         locked = outcome in devices.COUNTED and lockout.record_failure(db, pending["link_username"], now)
         events.log("link.refused", username=g.user["username"], device_type=device["type"], outcome=outcome)

@@ -17,7 +17,7 @@ import secrets
 
 from flask import current_app
 
-from . import code_card, sls
+from . import code_card, limits, sls
 from .db import transaction
 from .devices import devices_of
 
@@ -136,7 +136,7 @@ def activate_ibkey(conn, activation_code):
     no pending enrollment shows."""
     with transaction(conn):
         enrollment = conn.execute("SELECT * FROM enrollments WHERE choice = 'ibkr_mobile' AND state = 'pending'"
-                                  " AND activation_code = ?", (str(activation_code)[:32],)).fetchone()
+                                  " AND activation_code = ?", (str(activation_code)[:limits.ID],)).fetchone()
         if enrollment is None:
             return None
         secret = base64.b32encode(secrets.token_bytes(20)).decode()
