@@ -3,10 +3,10 @@
 back in. Plain links and server-rendered pages: every click works as soon as it is visible."""
 from flask import Blueprint, g, request
 
-from . import limits, sls
-from .access import PORTAL, SECURITY_CANCEL, SECURITY_CHANGE, requires
+from . import confirmations, limits, sls
+from .access import PORTAL, requires
 from .db import get_db
-from .views import answer_confirmation, post_redirect, render_page, shown_confirmation
+from .views import render_page
 
 bp = Blueprint("classic", __name__, url_prefix="/classic")
 
@@ -55,42 +55,15 @@ def _opt_out_page(status=200, error=None, confirmation=None):
         error=error, confirmation=confirmation, notice=NOTICES.get(request.args.get("notice")))
 
 
-@bp.get("/account/security/secure-login/opt-out")
-@requires(PORTAL)
-def sls_opt_out():
-    confirmation, error = shown_confirmation(new_opted_out=False, screen="classic.sls_opt_out")
-    if error:
-        return _opt_out_page(409, error=error)
-    return _opt_out_page(confirmation=confirmation)
-
-
-@bp.post("/account/security/secure-login/opt-out")
-@requires(SECURITY_CHANGE)
-def sls_opt_out_continue():
-    """次に進む with the radio of the user to opt back in: a confirmation, nothing changed yet."""
+def _user_chosen():
+    """次に進む with the radio of the user to opt back in."""
     target = request.form.get("target", "")[:limits.ID]
-    try:
-        if not target:
-            sls.check_permission(get_db(), g.user, g.user["username"], "classic")
-            return _opt_out_page(400, error="error.choose_user")
-        cid = sls.start_change(get_db(), g.session["session_id"], g.user, target,
-                               new_opted_out=False, path="classic", screen="classic.sls_opt_out")
-    except sls.Refused as refusal:
-        return _opt_out_page(refusal.status, error=refusal.key)
-    return post_redirect("classic.sls_opt_out", confirmation=cid)
+    if not target:
+        sls.check_permission(get_db(), g.user, g.user["username"], "classic")
+        return _opt_out_page(400, error="error.choose_user")
+    return target
 
 
-@bp.post("/account/security/secure-login/opt-out/confirm")
-@requires(SECURITY_CHANGE)
-def sls_opt_out_confirm():
-    """OK: the classic path's one state-changing request."""
-    return answer_confirmation(sls.confirm, "classic", _opt_out_page,
-                               "classic.sls_opt_out", "updated", new_opted_out=False,
-                               screen="classic.sls_opt_out")
-
-
-@bp.post("/account/security/secure-login/opt-out/cancel")
-@requires(SECURITY_CANCEL)
-def sls_opt_out_cancel():
-    return answer_confirmation(sls.cancel, "classic", _opt_out_page,
-                               "classic.sls_opt_out", "cancelled", screen="classic.sls_opt_out")
+confirmations.register(bp, "/account/security/secure-login/opt-out", "sls_opt_out", page=_opt_out_page,
+                       begin=_user_chosen, path="classic", new_opted_out=False,
+                       done="classic.sls_opt_out", ok_notice="updated")

@@ -17,9 +17,10 @@ from werkzeug.security import check_password_hash
 from . import code_card, devices, enrollment, events, limits, lockout, sls
 from .access import CODE_CARD, PORTAL, SECURITY_CANCEL, SECURITY_CHANGE, requires
 from .auth import _dummy_hash
+from .confirmations import shown_confirmation
 from .db import get_db, transaction
 from .i18n import current_lang, translate
-from .views import post_redirect, render_page, shown_confirmation
+from .views import post_redirect, render_page
 
 bp = Blueprint("current", __name__, url_prefix="/portal/current")
 

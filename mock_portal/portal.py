@@ -4,10 +4,10 @@ import json
 
 from flask import Blueprint, g, redirect, request, url_for
 
-from . import enrollment, limits, sls
-from .access import PORTAL, PRIMARY_USER, SECURITY_CANCEL, SECURITY_CHANGE, TRADING, requires
+from . import confirmations, enrollment, limits, sls
+from .access import PORTAL, PRIMARY_USER, TRADING, requires
 from .db import get_db
-from .views import answer_confirmation, post_redirect, render_page, shown_confirmation
+from .views import render_page
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
@@ -81,51 +81,26 @@ def _form_target():
 
 def _check_own_setting(path="modern"):
     """The modern screens change the actor's own setting only; anything else is tampering.
-    Raises Refused (audited) when the actor may not change it."""
+    Raises Refused (audited) when the actor may not change it; returns the actor's username."""
     db = get_db()
     target = _form_target()
     if target != g.user["username"]:
         sls.refuse_tampered(db, g.user, target, path)
     sls.check_permission(db, g.user, target, path)
+    return target
 
 
-@bp.get("/settings/secure-login")
-@requires(PORTAL)
-def secure_login():
-    confirmation, error = shown_confirmation(new_opted_out=False, screen="portal.secure_login")
-    if error:
-        return _secure_login_page(409, error=error)
-    return _secure_login_page(confirmation=confirmation)
+def _always_use_device():
+    """Continue on the Secure Login Settings: the radio 常にセキュアログイン・デバイスを使用."""
+    target = _check_own_setting()
+    if request.form.get("choice") != "always_use_device":
+        return _secure_login_page(400, error="error.choose_option")
+    return target
 
 
-@bp.post("/settings/secure-login")
-@requires(SECURITY_CHANGE)
-def secure_login_continue():
-    """Continue (次に進む): nothing changes yet, a confirmation is opened."""
-    try:
-        _check_own_setting()
-        if request.form.get("choice") != "always_use_device":
-            return _secure_login_page(400, error="error.choose_option")
-        cid = sls.start_change(get_db(), g.session["session_id"], g.user, g.user["username"],
-                               new_opted_out=False, path="modern", screen="portal.secure_login")
-    except sls.Refused as refusal:
-        return _secure_login_page(refusal.status, error=refusal.key)
-    return post_redirect("portal.secure_login", confirmation=cid)
-
-
-@bp.post("/settings/secure-login/confirm")
-@requires(SECURITY_CHANGE)
-def secure_login_confirm():
-    """OK: the one request that changes the stored state."""
-    return answer_confirmation(sls.confirm, "modern", _secure_login_page,
-                               "portal.secure_login", "updated", new_opted_out=False, screen="portal.secure_login")
-
-
-@bp.post("/settings/secure-login/cancel")
-@requires(SECURITY_CANCEL)
-def secure_login_cancel():
-    return answer_confirmation(sls.cancel, "modern", _secure_login_page,
-                               "portal.secure_login", "cancelled", screen="portal.secure_login")
+confirmations.register(bp, "/settings/secure-login", "secure_login", page=_secure_login_page,
+                       begin=_always_use_device, path="modern", new_opted_out=False,
+                       done="portal.secure_login", ok_notice="updated")
 
 
 # The reverse direction: an enrolled primary user opts out again, only through the agreement.
@@ -139,42 +114,17 @@ def _opt_out_page(status=200, error=None, confirmation=None, signature=""):
         signature=signature, notice=NOTICES.get(request.args.get("notice")))
 
 
-@bp.get("/settings/secure-login/opt-out")
-@requires(PORTAL)
-def opt_out():
-    confirmation, error = shown_confirmation(new_opted_out=True, screen="portal.opt_out")
-    if error:
-        return _opt_out_page(409, error=error)
-    return _opt_out_page(confirmation=confirmation)
-
-
-@bp.post("/settings/secure-login/opt-out")
-@requires(SECURITY_CHANGE)
-def opt_out_continue():
-    """The agreement's Continue: the box ticked and the username typed, then a confirmation."""
+def _agreement_signed():
+    """The agreement's Continue: the box ticked and the username typed."""
     signature = request.form.get("signature", "")[:limits.ID].strip()
-    try:
-        _check_own_setting()
-        if request.form.get("agree") != "yes":
-            return _opt_out_page(400, error="error.agreement_unchecked", signature=signature)
-        if signature != g.user["username"]:
-            return _opt_out_page(400, error="error.agreement_signature", signature=signature)
-        cid = sls.start_change(get_db(), g.session["session_id"], g.user, g.user["username"],
-                               new_opted_out=True, path="modern", screen="portal.opt_out")
-    except sls.Refused as refusal:
-        return _opt_out_page(refusal.status, error=refusal.key)
-    return post_redirect("portal.opt_out", confirmation=cid)
+    target = _check_own_setting()
+    if request.form.get("agree") != "yes":
+        return _opt_out_page(400, error="error.agreement_unchecked", signature=signature)
+    if signature != g.user["username"]:
+        return _opt_out_page(400, error="error.agreement_signature", signature=signature)
+    return target
 
 
-@bp.post("/settings/secure-login/opt-out/confirm")
-@requires(SECURITY_CHANGE)
-def opt_out_confirm():
-    return answer_confirmation(sls.confirm, "modern", _opt_out_page,
-                               "portal.secure_login", "opted_out", new_opted_out=True, screen="portal.opt_out")
-
-
-@bp.post("/settings/secure-login/opt-out/cancel")
-@requires(SECURITY_CANCEL)
-def opt_out_cancel():
-    return answer_confirmation(sls.cancel, "modern", _opt_out_page,
-                               "portal.secure_login", "cancelled", screen="portal.opt_out")
+confirmations.register(bp, "/settings/secure-login/opt-out", "opt_out", page=_opt_out_page,
+                       begin=_agreement_signed, path="modern", new_opted_out=True,
+                       done="portal.secure_login", ok_notice="opted_out")
