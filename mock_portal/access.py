@@ -140,7 +140,7 @@ def may_open(endpoint):
 
 
 def _audit_path():
-    return "classic" if request.blueprint == "classic" else "modern"
+    return request.blueprint if request.blueprint in ("classic", "current") else "modern"
 
 
 def _audit_refusal(username, reason):

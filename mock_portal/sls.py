@@ -11,7 +11,7 @@ from flask import current_app
 from .db import transaction
 
 CONFIRMATION_TTL = 300  # seconds an unanswered confirmation stays valid
-PATHS = ("modern", "classic", "api")
+PATHS = ("modern", "classic", "api", "current")  # current: the article's current revision (current.py)
 # Every reason a refusal is audited with; each has an audit.outcome.refused.<reason> catalog key.
 REFUSAL_REASONS = ("not_primary", "foreign_user", "target_mismatch", "no_change", "confirmation_unknown",
                    "confirmation_used", "confirmation_expired", "session_expired", "device_required")

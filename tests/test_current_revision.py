@@ -361,3 +361,13 @@ def test_kb69_in_the_first_two_days_the_portal_is_open(app, hooks, visitor, conn
     visitor.get("/sso/login/code")
     assert visitor.post("/sso/login/code", {"code": passcode}).status_code == 303
     assert visitor.get(SLS).status_code == 200 and visitor.get("/portal/current/settings").status_code == 200
+
+
+def test_a_refused_change_on_the_current_screens_is_audited_with_their_path(visitor, conn, clock):
+    log_in(visitor, "bob")
+    visitor.get(SLS)
+    assert visitor.post(SLS, {"choice": "ibkr_mobile"}).status_code == 403
+    clock.advance(31 * 60)  # the session expires: the access rule refuses before the view runs
+    assert visitor.post(SLS, {"choice": "ibkr_mobile"}).status_code == 401
+    rows = conn.execute("SELECT path, outcome FROM audit_log WHERE actor = 'bob' ORDER BY audit_id").fetchall()
+    assert [tuple(r) for r in rows] == [("current", "refused:not_primary"), ("current", "refused:session_expired")]
