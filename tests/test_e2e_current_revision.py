@@ -80,3 +80,11 @@ def test_slskit_demo_runs_the_current_revision_and_prints_its_steps():
     assert "without installing IBKR Mobile" in printed[5]
     assert "revision: current  choice: without_ibkr_mobile" in result.stdout
     assert result.stdout.splitlines()[-1].startswith("OK: smith01 is enrolled")
+
+
+def test_log_in_fixture_logs_a_current_revision_ib_key_user_in(log_in, portal_user):
+    from flows.users import random_base32_secret
+    user = portal_user(locale="ja", portal_revision="current",
+                       devices=[{"type": "ibkey", "ibkey_secret": random_base32_secret()}])
+    page = log_in(user)  # over HTTP: the notification is not waited for, the challenge is answered
+    CurrentPortal(page, "ja").expect_loaded()  # the portal's start page: the current revision's
