@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .devices import activate_ibkey
 from .flow import StepRunner, open_home
-from .pages.current import CHOICES, CurrentPortal, EnrollmentPage
+from .pages.current import CHOICES, CurrentPortal, CurrentSecondFactorPage, EnrollmentPage
 from .portal_http import hooks_of_page
 
 STEPS = {
@@ -71,7 +71,7 @@ class Enrolled:
 
 
 def log_in_to_current_portal(page, login_page, user):
-    login_page.log_in(user.username, user.password).authenticate(user.device)
+    login_page.log_in(user.username, user.password).next(CurrentSecondFactorPage).authenticate(user.device)
     # Once logged in, the portal speaks the user's own locale.
     return CurrentPortal(page, user.locale, login_page.highlight).expect_loaded()
 
@@ -93,7 +93,7 @@ def log_in_with_the_code_card(page, card_page, user, base_url=None, lang=None, c
     card = card_page.save(card_path) if card_path else card_page.read()
     card_page.next(CurrentPortal).log_out()
     login_page = open_home(page, base_url, lang, card_page.highlight).choose_portal_login()
-    login_page.log_in(user.username, user.password).authenticate(card)
+    login_page.log_in(user.username, user.password).next(CurrentSecondFactorPage).authenticate(card)
     portal = CurrentPortal(page, user.locale, card_page.highlight).expect_loaded()
     open_secure_login_system(portal).expect_enrolled()
     return card

@@ -4,7 +4,8 @@ import pytest
 
 from flows.current import cancel_sls_opt_out_current
 from flows.devices import CodeCard, IBKey
-from flows.pages.current import CurrentPortal, EnrollmentPage
+from flows.pages import HomePage
+from flows.pages.current import CurrentPortal, CurrentSecondFactorPage, EnrollmentPage
 
 pytestmark = pytest.mark.e2e
 
@@ -21,6 +22,11 @@ def test_ibkr_mobile_activates_ib_key(page, portal, portal_user, lang):
     assert isinstance(run.device, IBKey)
     assert portal.user_state(user.username)["sls_opted_out"] == 0
     assert devices(portal, user) == [("authenticator_app", [user.username]), ("ibkey", [user.username])]
+    # The activated IB Key logs the user in: chosen in the combobox, its challenge answered.
+    CurrentPortal(page, lang).log_out()
+    login = HomePage(page, lang).navigate(portal.base_url).choose_portal_login()
+    login.log_in(user.username, user.password).next(CurrentSecondFactorPage).authenticate(run.device)
+    CurrentPortal(page, lang).expect_loaded()
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
@@ -54,13 +60,11 @@ def test_a_device_under_another_username_serves_both(page, portal, portal_user, 
 
 @pytest.mark.parametrize("lang, notified", [("ja", False), ("en", True)])
 def test_ib_key_login_with_or_without_the_notification(page, portal, portal_user, lang, notified):
-    from flows.pages import HomePage
-    from flows.pages.current import IBKeyNotificationPage
     from flows.users import random_base32_secret
     user = portal_user(locale=lang, portal_revision="current",
                        devices=[{"type": "ibkey", "ibkey_secret": random_base32_secret()}])
     HomePage(page, lang).navigate(portal.base_url).choose_portal_login().log_in(user.username, user.password)
-    step = IBKeyNotificationPage(page, lang).expect_loaded()
+    step = CurrentSecondFactorPage(page, lang).expect_notification()
     if notified:
         step.approve_on_phone(user.device)
     else:  # "Didn't receive the notification?": the challenge, answered in IB Key

@@ -6,6 +6,7 @@ import re
 from playwright.sync_api import expect
 
 from ..devices import CodeCard
+from ..labels import device_name
 from ..portal_http import hooks_of_page
 from .base import ConfirmationDialog, Screen
 from .public import LoginPage, SecondFactorPage
@@ -175,17 +176,28 @@ class CodeCardPage(Screen):
             return CodeCard.from_text(f.read())
 
 
-class IBKeyNotificationPage(SecondFactorPage):
-    """The current revision's IB Key login step: it waits for the notification on the phone; the
-    link "Didn't receive the notification?" switches to challenge/response."""
+class CurrentSecondFactorPage(SecondFactorPage):
+    """The current revision's code step: the seed's, except that IB Key waits for the notification
+    on the phone, and the link "Didn't receive the notification?" switches to challenge/response."""
 
     def __init__(self, page, lang="ja", highlight=None):
         super().__init__(page, lang, highlight)
         self.no_notification = page.get_by_role("link", name=self.labels["no_notification"], exact=True)
 
-    def expect_loaded(self):
+    def expect_notification(self):
         expect(self.no_notification).to_be_visible()
         return self
+
+    def authenticate(self, device):
+        """As at the seed's step; IB Key (chosen in the combobox first, if the user has several
+        devices) answers the challenge after "Didn't receive the notification?"."""
+        if device.type != "ibkey":
+            return super().authenticate(device)
+        expect(self.no_notification.or_(self.device_select)).to_be_visible()
+        if self.device_select.is_visible():
+            self.device_select.select_option(label=device_name(self.lang, device))
+            self.click(self.choose_button)
+        self.expect_notification().respond_to_challenge(device)
 
     def approve_on_phone(self, device):
         """The person approves the notification in IBKR Mobile, then says so on the page."""
