@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, g, redirect, request, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import devices, enrollment, events, limits, lockout, sessions
-from .access import ANYONE, LOGIN_PENDING, PORTAL, SECURITY_CHANGE, may_open, requires
+from .access import ANYONE, LOGIN_PENDING, PORTAL, may_open, requires
 from .db import get_db
 from .i18n import current_lang
 from .views import post_redirect, render_page
@@ -18,8 +18,6 @@ from .views import post_redirect, render_page
 bp = Blueprint("auth", __name__, url_prefix="/sso")
 
 TARGETS = ("portal", "trading", "gateway")
-# Transitional, for mock_portal/current.py (issue 15) while it moves to access.requires.
-recent_login_required = requires(SECURITY_CHANGE)
 LANDING = {"portal": "portal.index", "trading": "portal.trading", "gateway": "auth.gateway_succeeded"}
 # The code step's forms post to these, for a login and for a re-authentication.
 ENDPOINTS = {

@@ -62,10 +62,6 @@ def _digits(raw, length):
     return _typed(raw, rf"[0-9]{{{length}}}")
 
 
-def normalize_code(raw):
-    return _digits(raw, 6)
-
-
 def _hash(code):
     return hashlib.sha256(code.encode()).hexdigest()
 
@@ -93,14 +89,10 @@ def dsc_response(card_secret, pin, challenge):
     return f"{value % 10**8:08d}"
 
 
-def _open_challenge(conn, session_id, device):
+def current_challenge(conn, session_id, device):
     return conn.execute(
         "SELECT * FROM challenges WHERE session_id = ? AND device_id = ? AND state = 'open'"
         " ORDER BY challenge_id DESC LIMIT 1", (session_id, device["device_id"])).fetchone()
-
-
-def current_challenge(conn, session_id, device):
-    return _open_challenge(conn, session_id, device)
 
 
 def _spend(conn, challenge):
@@ -114,7 +106,7 @@ def _spend(conn, challenge):
 
 def verify_totp(conn, device, challenge, raw_code, now, target):
     """A step once accepted (or any earlier one) never is again, across sessions and restarts."""
-    code = normalize_code(raw_code)
+    code = _digits(raw_code, 6)
     if code is None:
         return "invalid"
     totp = pyotp.TOTP(_config(device)["totp_secret"])
@@ -152,7 +144,7 @@ verify_dsc = _verify_response(lambda c, ch: dsc_response(c["card_secret"], c["pi
 
 def verify_push(conn, session_id, device):
     """The IB Key notification: approved on the phone (the test hook plays the phone) or not."""
-    challenge = _open_challenge(conn, session_id, device)
+    challenge = current_challenge(conn, session_id, device)
     if challenge is None or challenge["push"] is None:
         return "no_challenge"
     if challenge["push"] != "approved":
@@ -178,7 +170,7 @@ def answer_push(conn, username, decision):
 # --- sms ---------------------------------------------------------------------------------------
 
 def verify_sms(conn, device, challenge, raw_code, now, target):
-    code = normalize_code(raw_code)
+    code = _digits(raw_code, 6)
     if code is None:
         return "invalid"
     if challenge is None or not hmac.compare_digest(challenge["code_hash"] or "", _hash(code)):
@@ -307,11 +299,11 @@ def start(conn, session_id, device, now, lang):
         if device["type"] == "sms":
             conn.execute("INSERT INTO sms_outbox (phone, body, code, at) VALUES (?, ?, ?, ?)",
                          (_config(device)["phone"], translate("sms.body", lang, code=code), code, now))
-    return _open_challenge(conn, session_id, device)
+    return current_challenge(conn, session_id, device)
 
 
 def verify(conn, session_id, device, raw_code, now, target="portal"):
-    challenge = _open_challenge(conn, session_id, device) if device["type"] in CHALLENGED else None
+    challenge = current_challenge(conn, session_id, device) if device["type"] in CHALLENGED else None
     return VERIFIERS[device["type"]](conn, device, challenge, raw_code, now, target)
 
 

@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
     target    TEXT NOT NULL,
     old_state TEXT,
     new_state TEXT,
-    path      TEXT NOT NULL,            -- modern, classic or api
+    path      TEXT NOT NULL,            -- modern, classic or current
     outcome   TEXT NOT NULL             -- changed or a refusal reason
 );
 

@@ -11,7 +11,7 @@ from flask import current_app
 from .db import transaction
 
 CONFIRMATION_TTL = 300  # seconds an unanswered confirmation stays valid
-PATHS = ("modern", "classic", "api", "current")  # current: the article's current revision (current.py)
+PATHS = ("modern", "classic", "current")  # current: the article's current revision (current.py)
 # Every reason a refusal is audited with; each has an audit.outcome.refused.<reason> catalog key.
 REFUSAL_REASONS = ("not_primary", "foreign_user", "target_mismatch", "no_change", "confirmation_unknown",
                    "confirmation_used", "confirmation_expired", "session_expired", "device_required")
@@ -120,14 +120,6 @@ def _problem(row, session_id, actor_name, screen=None):
             current_app.config["CLOCK"].now() - row["created_at"] > CONFIRMATION_TTL:
         return "error.confirmation_expired", 409, "confirmation_expired"
     return None
-
-
-def pending(conn, session_id, confirmation_id, actor_name=None):
-    """The confirmation if this session may still answer it, else None."""
-    row = _find(conn, confirmation_id)
-    if row is None or _problem(row, session_id, actor_name or row["actor"]) is not None:
-        return None
-    return row
 
 
 def lookup(conn, session_id, actor, confirmation_id, screen=None):

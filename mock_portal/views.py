@@ -2,12 +2,7 @@
 steps the modern and the classic screens share."""
 from flask import redirect, render_template, url_for
 
-from . import access, limits
 from .i18n import current_lang
-
-MAX_FIELD = limits.ID  # transitional, for mock_portal/current.py (issue 15): new code names limits.ID
-# Transitional, for mock_portal/current.py (issue 15) while it moves to access.requires.
-login_required = access.requires(access.PORTAL)
 
 
 def render_page(template, status=200, **context):
