@@ -13,7 +13,7 @@ from . import devices, enrollment, events, limits, lockout, sessions
 from .access import ANYONE, LOGIN_PENDING, PORTAL, may_open, requires
 from .db import get_db
 from .i18n import current_lang
-from .views import post_redirect, render_page
+from .responses import post_redirect, render_page
 
 bp = Blueprint("auth", __name__, url_prefix="/sso")
 

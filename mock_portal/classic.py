@@ -6,7 +6,7 @@ from flask import Blueprint, g, request
 from . import confirmations, limits, sls
 from .access import PORTAL, requires
 from .db import get_db
-from .views import render_page
+from .responses import render_page
 
 bp = Blueprint("classic", __name__, url_prefix="/classic")
 

@@ -19,7 +19,7 @@ from flask import g, request
 from . import limits, sls
 from .access import PORTAL, SECURITY_CANCEL, SECURITY_CHANGE, requires
 from .db import get_db
-from .views import post_redirect
+from .responses import post_redirect
 
 
 def shown_confirmation(new_opted_out=None, screen=None):

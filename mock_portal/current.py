@@ -20,7 +20,7 @@ from .auth import _dummy_hash
 from .confirmations import shown_confirmation
 from .db import get_db, transaction
 from .i18n import current_lang, translate
-from .views import post_redirect, render_page
+from .responses import post_redirect, render_page
 
 bp = Blueprint("current", __name__, url_prefix="/portal/current")
 

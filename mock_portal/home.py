@@ -2,7 +2,7 @@
 from flask import Blueprint, request
 
 from .access import ANYONE, requires
-from .views import render_page
+from .responses import render_page
 
 bp = Blueprint("home", __name__)
 

@@ -7,7 +7,7 @@ from flask import Blueprint, g, redirect, request, url_for
 from . import confirmations, enrollment, limits, sls
 from .access import PORTAL, PRIMARY_USER, TRADING, requires
 from .db import get_db
-from .views import render_page
+from .responses import render_page
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 

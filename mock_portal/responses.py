@@ -1,5 +1,4 @@
-"""Helpers every blueprint uses to answer: a page in the current language and the confirmation
-steps the modern and the classic screens share."""
+"""How every view answers: a page in the current language, or a redirect after a POST."""
 from flask import redirect, render_template, url_for
 
 from .i18n import current_lang
