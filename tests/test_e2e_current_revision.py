@@ -29,12 +29,30 @@ def test_ibkr_mobile_activates_ib_key(page, portal, portal_user, lang):
     CurrentPortal(page, lang).expect_loaded()
 
 
+def expect_printable(page, lang):
+    """On the card page: Print opens the browser's print dialog, and a print shows the card alone."""
+    from playwright.sync_api import expect
+
+    from flows.pages.current import CodeCardPage
+    card_page = CodeCardPage(page, lang)
+    page.wait_for_load_state("load")  # print.js (after the table) has run: its handler is on the button
+    page.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")  # no dialog
+    card_page.click(card_page.print_button)
+    assert page.evaluate("() => window.printed") == 1
+    page.emulate_media(media="print")
+    expect(page.get_by_role("banner")).to_be_hidden()
+    expect(card_page.print_button).to_be_hidden()
+    expect(card_page.card).to_be_visible()
+    page.emulate_media(media="screen")
+
+
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_the_code_card_is_asked_at_the_next_login(page, portal, portal_user, lang, tmp_path):
     user = portal_user(locale=lang, portal_revision="current")
     # Saved in one language, printed (read off the page) in the other: both ways keep the card.
     card_path = str(tmp_path / "card.txt") if lang == "en" else None
-    run = cancel_sls_opt_out_current(page, portal.base_url, user, "without_ibkr_mobile", card_path=card_path)
+    run = cancel_sls_opt_out_current(page, portal.base_url, user, "without_ibkr_mobile", card_path=card_path,
+                                     on_done=lambda step: step.number == 7 and expect_printable(page, lang))
     assert isinstance(run.device, CodeCard) and len(run.device.codes) == 40
     assert portal.user_state(user.username)["sls_opted_out"] == 0
     assert devices(portal, user) == [("authenticator_app", [user.username]),
