@@ -2,12 +2,11 @@
 "cancel a Secure Login System opt-out" (ja and en)."""
 import os
 import secrets
-from contextlib import closing
 
 from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
-from . import access, db, events, housekeeping, i18n, scenario, sessions
+from . import access, db, events, housekeeping, i18n, sessions
 from .clock import Clock
 
 
@@ -28,7 +27,6 @@ def create_app(test_config=None):
         MAX_CONTENT_LENGTH=1024 * 1024,   # a bigger body is refused (413) before it is parsed
         SEND_FILE_MAX_AGE_DEFAULT=3600,  # the stylesheet: no revalidation round trip on every page
         TEST_HOOKS=False,              # the reset/clock routes; never on unless asked for
-        SEED_DEMO=True,                # a new, empty database gets the built-in demo scenario
         PORTAL_REVISION="seed",        # the article's revision a user without one sees ('current': issue 15)
     )
     if test_config is None:
@@ -37,11 +35,7 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
     os.makedirs(os.path.dirname(os.path.abspath(app.config["DATABASE"])), exist_ok=True)
 
-    db.init_app(app)
-    if app.config["SEED_DEMO"]:
-        with closing(db.connect(app.config["DATABASE"])) as conn:
-            if db.is_empty(conn):
-                scenario.replace(conn, scenario.demo(), app.config["PASSWORD_HASH_METHOD"])
+    db.init_app(app)  # the schema only: what users it holds is for the server to say (server.py)
     i18n.init_app(app)
     events.init_app(app)
 

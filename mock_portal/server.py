@@ -113,13 +113,15 @@ def load_scenario(path):
 
 
 def build_app(database, scenario_path=None, test_hooks=False, extra_config=None):
-    """Validate the scenario before the database is touched, then build the app on it."""
+    """Validate the scenario before the database is touched, then build the app on it and seed
+    it, the one place that does (as flaskr's init-db): the scenario's users, or on a new, empty
+    database the built-in demo scenario; an existing database without --scenario is left as it is."""
     loaded = load_scenario(scenario_path) if scenario_path else None
-    config = {"DATABASE": os.path.abspath(database), "TEST_HOOKS": test_hooks,
-              "SEED_DEMO": loaded is None, **(extra_config or {})}
-    app = create_app(config)
-    if loaded is not None:
-        with closing(db.connect(app.config["DATABASE"])) as conn:
+    app = create_app({"DATABASE": os.path.abspath(database), "TEST_HOOKS": test_hooks, **(extra_config or {})})
+    with closing(db.connect(app.config["DATABASE"])) as conn:
+        if loaded is None and db.is_empty(conn):
+            loaded = scenario.demo()
+        if loaded is not None:
             scenario.replace(conn, loaded, app.config["PASSWORD_HASH_METHOD"])
     return app
 

@@ -68,7 +68,6 @@ def _portal_app(database, clock):
         "TESTING": True,
         "DATABASE": str(database),
         "CLOCK": clock,
-        "SEED_DEMO": False,
         # Hashing cost is not what these tests exercise; scrypt stays the served default.
         "PASSWORD_HASH_METHOD": FAST_PASSWORD_HASH,
     })

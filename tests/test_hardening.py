@@ -64,7 +64,7 @@ def test_unknown_usernames_lock_the_same_way(visitor):
 
 def test_the_count_survives_a_restart(app, clock, visitor):
     fail_password(visitor, "alice", 10)
-    restarted = Visitor(create_app({**app.config, "SEED_DEMO": False}).test_client(), clock)
+    restarted = Visitor(create_app(app.config).test_client(), clock)
     assert restarted.submit_password("alice").status_code == 401
 
 

@@ -82,7 +82,7 @@ def test_replay_is_refused_after_a_restart_on_the_same_database(app, clock, visi
     visitor.submit_password("alice")
     visitor.get("/sso/login/code")
     assert visitor.post("/sso/login/code", {"code": code}).status_code == 303
-    restarted = create_app({**app.config, "SEED_DEMO": False})
+    restarted = create_app(app.config)
     from portal_client import Visitor
     again = Visitor(restarted.test_client(), clock)
     again.submit_password("alice")

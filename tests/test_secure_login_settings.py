@@ -127,7 +127,7 @@ def test_a_confirmation_from_before_a_restart_is_refused(app, visitor, conn):
     from mock_portal import create_app
     visitor.log_in("alice")
     cid = visitor.open_confirmation()
-    restarted = create_app({**app.config, "BOOT_ID": "another-run", "SEED_DEMO": False})
+    restarted = create_app({**app.config, "BOOT_ID": "another-run"})
     visitor.client.application = restarted
     response = visitor.post("/portal/settings/secure-login/confirm", {"confirmation": cid})
     assert response.status_code == 409
