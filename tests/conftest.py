@@ -3,7 +3,9 @@
 These tests drive the portal with Flask's test client (no browser); the end-to-end suites use
 the plugin's live server instead.
 """
+import io
 import json
+import logging
 import shutil
 from contextlib import closing
 from pathlib import Path
@@ -117,3 +119,20 @@ def extra_users(app):
     with closing(db.connect(app.config["DATABASE"])) as c:
         scenario.add_users(c, EXTRA_USERS, app.config["PASSWORD_HASH_METHOD"])
     return [u["username"] for u in EXTRA_USERS]
+
+
+@pytest.fixture
+def portal_events():
+    """The portal's log events (mock_portal/events.py) since the last call, as dicts."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger = logging.getLogger("mock_portal.events")
+    logger.addHandler(handler)
+
+    def read():
+        lines = stream.getvalue().splitlines()
+        stream.seek(0)
+        stream.truncate()
+        return [json.loads(line) for line in lines]
+    yield read
+    logger.removeHandler(handler)

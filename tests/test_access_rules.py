@@ -1,9 +1,7 @@
 """Rights follow factors (mock_portal/access.py): an opted-out user's trading login without the
 security device opens the trading screen only; a temporary passcode's age (KB69) limits every
 screen its session opens; a confirmation is answered only on the screen that opened it."""
-import io
 import json
-import logging
 from contextlib import closing
 
 import pytest
@@ -88,20 +86,9 @@ def test_an_enrolled_users_trading_login_with_the_device_opens_the_portal(visito
     assert visitor.get("/portal/account").status_code == 200
 
 
-@pytest.fixture
-def events():
-    """The portal's log events during the test, as dicts."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    logger = logging.getLogger("mock_portal.events")
-    logger.addHandler(handler)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    logger.removeHandler(handler)
-
-
-def test_refusals_are_logged_without_secrets(one_factor, events):
+def test_refusals_are_logged_without_secrets(one_factor, portal_events):
     one_factor.get("/portal/account")
-    refused = [e for e in events() if e["event"] == "access.refused"]
+    refused = [e for e in portal_events() if e["event"] == "access.refused"]
     assert [(e["endpoint"], e["reason"], e["username"]) for e in refused] == [
         ("portal.account", "device_required", "alice")]
     assert USERS["alice"]["password"] not in json.dumps(refused)

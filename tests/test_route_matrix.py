@@ -5,9 +5,6 @@ the line to add; one whose behaviour differs from its entry fails naming the rou
 "Refused" means the access rule refused it (an `access.refused` event): a redirect to the login,
 401 or 403. "Allowed" means the view ran; it may still refuse the form (400, 409) but never 5xx.
 """
-import io
-import json
-import logging
 import re
 import secrets
 
@@ -151,20 +148,9 @@ def copy_of(template, app, conn, expired=False):
 
 
 @pytest.fixture
-def refusals():
-    """The access refusals the portal logs, as (endpoint, reason)."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    logger = logging.getLogger("mock_portal.events")
-    logger.addHandler(handler)
-
-    def read():
-        events = [json.loads(line) for line in stream.getvalue().splitlines()]
-        stream.seek(0)
-        stream.truncate()
-        return [(e["endpoint"], e["reason"]) for e in events if e["event"] == "access.refused"]
-    yield read
-    logger.removeHandler(handler)
+def refusals(portal_events):
+    """The access refusals the portal logged since the last call, as (endpoint, reason)."""
+    return lambda: [(e["endpoint"], e["reason"]) for e in portal_events() if e["event"] == "access.refused"]
 
 
 def test_every_route_has_an_expectation(hooked_app):
