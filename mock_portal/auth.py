@@ -19,13 +19,16 @@ bp = Blueprint("auth", __name__, url_prefix="/sso")
 
 TARGETS = ("portal", "trading", "gateway")
 LANDING = {"portal": "portal.index", "trading": "portal.trading", "gateway": "auth.gateway_succeeded"}
-# The code step's forms post to these, for a login and for a re-authentication.
-ENDPOINTS = {
-    "login": {"page": "auth.second_factor", "device": "auth.choose_device", "code": "auth.second_factor_submit",
-              "resend": "auth.resend_code"},
-    "reauth": {"page": "auth.reauth", "device": "auth.reauth_device", "code": "auth.reauth_submit",
-               "resend": "auth.reauth_resend"},
+# The code step, for a login and for a re-authentication: (URL, endpoint) of its page, the device
+# choice, the code and the resend (their routes: _register_code_step); its forms post to these.
+CODE_STEPS = {
+    "login": {"page": ("/login/code", "second_factor"), "device": ("/login/device", "choose_device"),
+              "code": ("/login/code", "second_factor_submit"), "resend": ("/login/code/resend", "resend_code")},
+    "reauth": {"page": ("/reauth", "reauth"), "device": ("/reauth/device", "reauth_device"),
+               "code": ("/reauth", "reauth_submit"), "resend": ("/reauth/resend", "reauth_resend")},
 }
+ENDPOINTS = {purpose: {step: f"auth.{endpoint}" for step, (_, endpoint) in steps.items()}
+             for purpose, steps in CODE_STEPS.items()}
 
 
 def _now():
@@ -211,52 +214,18 @@ def _submit(purpose, user):
     return post_redirect(LANDING[target])
 
 
-@bp.get("/login/code")
-@requires(LOGIN_PENDING)
-def second_factor():
-    return _code_page("login", _pending_user())
+def _register_code_step(purpose, rule, whose):
+    """The code step's four routes for `purpose` (CODE_STEPS), each needing `rule`; `whose()` is
+    the user it is for: the pending login's, or the logged-in one re-authenticating."""
+    handlers = {"page": _code_page, "device": _choose, "code": _submit, "resend": _resend}
+    for step, (url, endpoint) in CODE_STEPS[purpose].items():
+        def view(handler=handlers[step]):
+            return handler(purpose, whose())
+        bp.add_url_rule(url, endpoint, requires(rule)(view), methods=["GET" if step == "page" else "POST"])
 
 
-@bp.post("/login/device")
-@requires(LOGIN_PENDING)
-def choose_device():
-    return _choose("login", _pending_user())
-
-
-@bp.post("/login/code")
-@requires(LOGIN_PENDING)
-def second_factor_submit():
-    return _submit("login", _pending_user())
-
-
-@bp.post("/login/code/resend")
-@requires(LOGIN_PENDING)
-def resend_code():
-    return _resend("login", _pending_user())
-
-
-@bp.get("/reauth")
-@requires(PORTAL)
-def reauth():
-    return _code_page("reauth", g.user)
-
-
-@bp.post("/reauth/device")
-@requires(PORTAL)
-def reauth_device():
-    return _choose("reauth", g.user)
-
-
-@bp.post("/reauth")
-@requires(PORTAL)
-def reauth_submit():
-    return _submit("reauth", g.user)
-
-
-@bp.post("/reauth/resend")
-@requires(PORTAL)
-def reauth_resend():
-    return _resend("reauth", g.user)
+_register_code_step("login", LOGIN_PENDING, _pending_user)
+_register_code_step("reauth", PORTAL, lambda: g.user)
 
 
 @bp.post("/logout")
