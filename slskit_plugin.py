@@ -60,7 +60,8 @@ def _load_private_copy():
 
 
 def is_portal_test(item_or_request):
-    return not PORTAL_FIXTURES.isdisjoint(item_or_request.fixturenames)
+    # Items of other plugins (doctests, linters' checks) may have no fixtures at all.
+    return not PORTAL_FIXTURES.isdisjoint(getattr(item_or_request, "fixturenames", ()))
 
 
 def pytest_addoption(parser):

@@ -327,7 +327,10 @@ def pytest_collection_modifyitems(items):
     kit_steps = [context.parser for context in list(step_function_context_registry.values())
                  if context.step_func.__module__ == __name__]
     for item in items:
-        template = scenario_wrapper_template_registry.get(getattr(item, "function", None))
+        function = getattr(item, "function", None)
+        if function is None:  # not a test function (a doctest, a linter's check): never a scenario
+            continue
+        template = scenario_wrapper_template_registry.get(function)
         if template is not None and any(parser.is_matching(s.name) for s in template.steps for parser in kit_steps):
             item._slskit_scenario = True
             if "portal" not in item.fixturenames:

@@ -137,7 +137,9 @@ def test_a_teams_own_playwright_tests_run_as_without_the_kit(pytester, team_proj
     without_kit = records(team_project)["own"]
 
     pytester.makepyfile(test_portal_beside=PORTAL_TEST)
-    run(pytester, "--base-url", own_site).assert_outcomes(passed=2)
+    # A doctest beside them: an item with no fixtures at all.
+    pytester.makepyfile(helpers='def double(n):\n    """\n    >>> double(2)\n    4\n    """\n    return 2 * n\n')
+    run(pytester, "--base-url", own_site, "--doctest-modules").assert_outcomes(passed=3)
     with_kit = records(team_project)
 
     own = with_kit["own"]
