@@ -29,7 +29,9 @@ A NEW route declares its rule next to its route decorator:
     def something(): ...
 
 or a whole blueprint at once, after creating it: `blueprint_rule(bp, PORTAL)` (a view's own
-`@requires` wins). A rule is a `Rule(...)` defined here, never in a blueprint. The one
+`@requires` wins); a view added with `bp.add_url_rule` is passed as `requires(PORTAL)(view)`. A
+screen that changes the SLS state through a confirmation gets its four routes and their rules from
+`confirmations.register`. A rule is a `Rule(...)` defined here, never in a blueprint. The one
 before_request hook `check` enforces it; a route without a rule is refused (403), and
 tests/test_route_matrix.py fails naming the route until it has a rule and an expectation there.
 Templates ask `may_open(endpoint)` before showing a link.
