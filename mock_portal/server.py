@@ -89,7 +89,10 @@ def check_database(path):
 def hold(path):
     """Lock FILE.lock beside the database for as long as this process serves it; the second
     server on the same file is refused (the first keeps its sessions and state)."""
-    lock = open(path + ".lock", "a+")
+    try:
+        lock = open(path + ".lock", "a+")
+    except OSError as e:
+        _refuse(f"--db {path}: cannot open its lock file {path}.lock ({e.strerror})")
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:

@@ -77,6 +77,15 @@ def test_a_database_file_it_cannot_use_is_refused_untouched(tmp_path, make, prob
     assert sorted(os.listdir(tmp_path)) == ["portal.sqlite"]  # no journal, no lock, nothing beside it
 
 
+def test_a_lock_file_that_cannot_be_opened_is_refused_untouched(tmp_path):
+    database = sqlite_file(str(tmp_path / "portal.sqlite"))
+    os.mkdir(database + ".lock")
+    before = digest(database)
+    with pytest.raises(server.StartError, match="cannot open its lock file"):
+        server.serve(port=0, database=database)
+    assert digest(database) == before
+
+
 def test_a_database_in_a_path_under_a_file_is_refused(tmp_path):
     not_sqlite(str(tmp_path / "file"))
     with pytest.raises(server.StartError, match="is not a folder"):
