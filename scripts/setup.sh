@@ -93,9 +93,12 @@ fi
 
 # The kit's own discovery decides whether a usable Chromium is here (snaps and wrappers that
 # Playwright cannot drive do not count); if not, Playwright's own, with its system libraries.
+# That is `python -m playwright install --with-deps chromium` in two steps: Playwright runs
+# apt-get through `sudo sh -c`, which would drop DEBIAN_FRONTEND; run as root here, it keeps it.
 if $browsers && ! .venv/bin/python -m flows.browser >/dev/null 2>&1; then
   say "no Chromium that Playwright can drive: installing Playwright's own (python -m playwright install --with-deps chromium)"
-  if ! .venv/bin/python -m playwright install --with-deps chromium; then
+  if ! { $sudo env DEBIAN_FRONTEND=noninteractive "$PWD/.venv/bin/python" -m playwright install-deps chromium \
+         && .venv/bin/python -m playwright install chromium; }; then
     .venv/bin/python -m flows.browser || true  # says what was found and passed over, and how to get one
     exit 1
   fi
