@@ -143,6 +143,11 @@ def test_ibkr_mobile_activation_enrolls_with_a_new_ibkey(app, hooks, visitor, co
     page = text(ok(visitor, "ibkr_mobile"))
     assert 'src="data:image/svg+xml' in page and 'alt="QR code to activate IB Key"' in page
     code = re.search(r'data-activation-code="([0-9]+)"', page).group(1)
+    # The QR code carries that activation code for this username (what IBKR Mobile scans).
+    import html
+    import segno
+    qr = html.unescape(re.search(r'<img src="([^"]+)"', page).group(1))
+    assert qr == segno.make(f"ibkey-activate:carol:{code}", error="m").svg_data_uri(scale=5, border=2)
     refused = visitor.post(f"{SLS}/ibkey", {})
     assert refused.status_code == 409 and "IB Key is not activated yet" in text(refused)
     assert opted_out(conn, "carol")
