@@ -64,10 +64,11 @@ if $can_apt && { [ ${#packages[@]} -gt 0 ] || [ ${#to_try[@]} -gt 0 ]; }; then
     apt_install "${packages[@]}"
   fi
   for package in "${to_try[@]}"; do
+    info="$(apt-cache show "$package" 2>/dev/null || true)"
     # A snap in a deb's clothing (Ubuntu's transitional packages) is no use to Playwright.
-    if apt-cache show "$package" 2>/dev/null | grep -qi '^Description.*snap'; then
+    if grep -qi '^Description.*snap' <<<"$info"; then
       say "not installing $package: the distribution's package is a snap"
-    elif apt-cache show "$package" >/dev/null 2>&1; then
+    elif [ -n "$info" ]; then
       say "installing $package (apt-get)"
       apt_install "$package" || say "could not install $package; going on without it"
     fi
