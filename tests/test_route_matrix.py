@@ -162,28 +162,28 @@ def test_every_route_has_an_expectation(hooked_app):
     assert not sorted(set(EXPECTED) - seen), "EXPECTED names routes the app no longer has"
 
 
-def test_every_route_allows_and_refuses_as_expected(hooked_app, clock, conn, refusals):
-    templates = {kind: log_in_as(kind, hooked_app, clock) for kind in KINDS}
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_route_allows_and_refuses_as_expected(hooked_app, clock, conn, refusals, kind):
+    template = log_in_as(kind, hooked_app, clock)
     wrong = []
     for rule, method in routes(hooked_app):
         allowed = EXPECTED.get((rule.endpoint, method))
         if allowed is None:
             continue  # reported by test_every_route_has_an_expectation
         path = concrete(rule)
-        for kind in KINDS:
-            visitor = copy_of(templates[kind], hooked_app, conn, expired=kind == "expired")
-            refusals()  # what the set-up logged
-            response = visitor.get(path) if method == "GET" else visitor.post(path, {})
-            refused = [reason for endpoint, reason in refusals() if endpoint == rule.endpoint]
-            where = f"{method} {path} ({rule.endpoint}) as {kind}: {response.status_code}"
-            if response.status_code >= 500:
-                wrong.append(f"{where}, a server error")
-            elif kind in allowed and refused:
-                wrong.append(f"{where}, refused ({refused[0]}) but expected allowed")
-            elif kind not in allowed and not refused:
-                wrong.append(f"{where}, allowed but expected refused")
-            elif refused and response.status_code not in (302, 303, 401, 403):
-                wrong.append(f"{where}, a refusal must redirect to the login or answer 401/403")
+        visitor = copy_of(template, hooked_app, conn, expired=kind == "expired")
+        refusals()  # what the set-up logged
+        response = visitor.get(path) if method == "GET" else visitor.post(path, {})
+        refused = [reason for endpoint, reason in refusals() if endpoint == rule.endpoint]
+        where = f"{method} {path} ({rule.endpoint}) as {kind}: {response.status_code}"
+        if response.status_code >= 500:
+            wrong.append(f"{where}, a server error")
+        elif kind in allowed and refused:
+            wrong.append(f"{where}, refused ({refused[0]}) but expected allowed")
+        elif kind not in allowed and not refused:
+            wrong.append(f"{where}, allowed but expected refused")
+        elif refused and response.status_code not in (302, 303, 401, 403):
+            wrong.append(f"{where}, a refusal must redirect to the login or answer 401/403")
     assert not wrong, "\n".join(wrong)
 
 
