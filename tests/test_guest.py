@@ -32,7 +32,8 @@ def test_our_own_page(page, base_url, browser_type_launch_args, browser_context_
     with open(os.environ["GUEST_RECORD"], "a") as f:
         f.write(json.dumps(record) + "\\n")
 '''
-# Which fixtures were set up: a portal that starts unasked would show here.
+# Which fixtures were set up (a portal that starts unasked would show here), and a team's own
+# override of browser_context_args.
 RECORDING_CONFTEST = '''
 import pytest
 
@@ -46,6 +47,12 @@ def pytest_fixture_setup(fixturedef, request):
 @pytest.fixture
 def set_up_so_far():
     return SET_UP
+
+
+# pytest-playwright's documented way to change context options, at session scope.
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "en-GB"}
 '''
 PORTAL_TEST = '''
 import json, os
@@ -147,6 +154,7 @@ def test_a_teams_own_playwright_tests_run_as_without_the_kit(pytester, team_proj
     without_kit.pop("set_up")
     assert own == without_kit  # base_url, the page's URL, launch and context arguments, expect()
     assert own["base_url"] == own_site and own["page_url"] == own_site + "/"
+    assert own["context"]["locale"] == "en-GB"  # the team's own session-scoped override
     assert own["expect_timeout"] is None  # Playwright's own 5 s
     portal = with_kit["portal"]
     assert portal["page_url"].startswith(portal["portal_url"] + "/") and portal["portal_url"] != own_site
