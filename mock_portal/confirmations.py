@@ -22,9 +22,9 @@ from .db import get_db
 from .responses import post_redirect
 
 
-def shown_confirmation(new_opted_out=None, screen=None):
-    """The confirmation named in ?confirmation=, or the error key to show instead of it. With
-    `screen`, only one that screen opened; with `new_opted_out`, only that kind of change."""
+def shown_confirmation(screen, new_opted_out=None):
+    """The confirmation named in ?confirmation= if `screen` opened it, or the error key to show
+    instead; with `new_opted_out`, only that kind of change."""
     cid = request.args.get("confirmation", "")[:limits.ID]
     if not cid:
         return None, None

@@ -82,7 +82,7 @@ def refuse_tampered(conn, actor, target_name, path):
     raise Refused("error.target_mismatch", 403, "target_mismatch", target_name)
 
 
-def start_change(conn, session_id, actor, target_name, new_opted_out, path, screen=None):
+def start_change(conn, session_id, actor, target_name, new_opted_out, path, screen):
     """Continue: check the rules and record a pending confirmation; return its id. `screen` (the
     endpoint of the page that opened it) is the only one that shows and answers it."""
     target = check_permission(conn, actor, target_name, path)
@@ -109,10 +109,10 @@ def target_of(conn, confirmation_id, form_target):
     return row["target"] if row else form_target or None
 
 
-def _problem(row, session_id, actor_name, screen=None):
-    """Why this session cannot answer the confirmation on `screen`: (catalog key, status, reason) or None."""
-    if row is None or row["session_id"] != session_id or row["actor"] != actor_name or \
-            (screen is not None and row["screen"] != screen):
+def _problem(row, session_id, actor_name, screen):
+    """Why this session cannot answer the confirmation on `screen`: (catalog key, status, reason) or None.
+    Only the screen that opened a confirmation shows and answers it."""
+    if row is None or row["session_id"] != session_id or row["actor"] != actor_name or row["screen"] != screen:
         return "error.confirmation_unknown", 400, "confirmation_unknown"
     if row["state"] != "pending":
         return "error.confirmation_used", 409, "confirmation_used"
@@ -122,14 +122,14 @@ def _problem(row, session_id, actor_name, screen=None):
     return None
 
 
-def lookup(conn, session_id, actor, confirmation_id, screen=None):
+def lookup(conn, session_id, actor, confirmation_id, screen):
     """For showing a confirmation (a GET, e.g. after the back button): (row, None) or (None, error key)."""
     row = _find(conn, confirmation_id)
     problem = _problem(row, session_id, actor["username"], screen)
     return (None, problem[0]) if problem else (row, None)
 
 
-def _answerable(conn, session_id, actor, confirmation_id, expected_target, new_opted_out, screen=None):
+def _answerable(conn, session_id, actor, confirmation_id, expected_target, new_opted_out, screen):
     row = _find(conn, confirmation_id)
     problem = _problem(row, session_id, actor["username"], screen)
     if problem is None and new_opted_out is not None and bool(row["new_opted_out"]) != bool(new_opted_out):
@@ -151,14 +151,12 @@ def _audited(conn, actor, path, action):
         raise
 
 
-def confirm(conn, session_id, actor, confirmation_id, path="modern", expected_target=None, new_opted_out=None,
-            screen=None):
-    """OK: apply the pending change once, atomically, with its audit row and messages.
-    `expected_target` is the user the submitted form names; `new_opted_out` the kind of
-    change the answering screen offers. Either mismatch refuses."""
+def confirm(conn, session_id, actor, confirmation_id, *, screen, path="modern", expected_target=None):
+    """OK on `screen`: apply the pending change once, atomically, with its audit row and messages.
+    `expected_target` is the user the submitted form names; a mismatch refuses."""
     def apply():
         with transaction(conn):
-            row = _answerable(conn, session_id, actor, confirmation_id, expected_target, new_opted_out, screen)
+            row = _answerable(conn, session_id, actor, confirmation_id, expected_target, None, screen)
             conn.execute("UPDATE confirmations SET state = 'done' WHERE confirmation_id = ?", (confirmation_id,))
             target = conn.execute("SELECT * FROM users WHERE username = ?", (row["target"],)).fetchone()
             if target is None or not may_change(actor, target):
@@ -182,7 +180,7 @@ def confirm(conn, session_id, actor, confirmation_id, path="modern", expected_ta
     return _audited(conn, actor, path, apply_or_raise)
 
 
-def cancel(conn, session_id, actor, confirmation_id, path="modern", expected_target=None, screen=None):
+def cancel(conn, session_id, actor, confirmation_id, *, screen, path="modern", expected_target=None):
     """Cancel: the confirmation is spent, nothing else changes."""
     def spend():
         with transaction(conn):
