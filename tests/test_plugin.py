@@ -168,7 +168,7 @@ def test_no_browser_runs_under_this_process(browser):
     result.assert_outcomes(passed=2)
 
 
-def test_connect_spreads_the_workers_over_several_run_servers(pytester, tmp_path):
+def test_connect_spreads_the_workers_over_several_run_servers(pytester, tmp_path, playwright):
     out = pytester.path / "used.txt"
     pytester.makepyfile(test_pool=f'''
 import os, pytest
@@ -188,7 +188,7 @@ def test_through_a_run_server(browser, connect_options, n):
         # --dist each: both workers surely start a browser; one endpoint comma-separated, the same
         # option repeated for the other.
         result = run(pytester, "-n", "2", "--dist", "each", "--slskit-connect", endpoints[0] + ",",
-                     "--slskit-connect", endpoints[1], "--slskit-browser-path", find_chromium())
+                     "--slskit-connect", endpoints[1], "--slskit-browser-path", chromium_path(playwright))
     result.assert_outcomes(passed=4)
     used = {tuple(line.split()) for line in out.read_text().splitlines()}
     assert used == {("gw0", endpoints[0]), ("gw1", endpoints[1])}
