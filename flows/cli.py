@@ -302,7 +302,8 @@ def _add_serve(sub):
                        help="mount /_test/ (reset, users, clock) for test suites; never on by default")
     serve.add_argument("--fast-password-hash", action="store_true",
                        help="for test servers: hash passwords cheaply (pbkdf2, 1000 rounds) instead of scrypt")
-    serve.add_argument("--portal-revision", choices=("seed", "current"), default="seed",
+    from mock_portal.scenario import PORTAL_REVISIONS
+    serve.add_argument("--portal-revision", choices=PORTAL_REVISIONS, default="seed",
                        help="the article's revision users see unless their scenario entry names one "
                             "(default: seed, the Japanese article's; current: the User menu and three choices)")
     serve.set_defaults(func=_serve)
@@ -318,11 +319,7 @@ def _add_demo(sub):
     demo.add_argument("--username", help="with --base-url: whose opt-out to cancel")
     demo.add_argument("--password")
     demo.add_argument("--totp-secret", help="the user's authenticator secret (base32)")
-    demo.add_argument("--revision", choices=("seed", "current"), default="seed",
-                      help="the article's revision: seed (the Japanese article, default) or current "
-                           "(the User menu and three enrollment choices)")
-    demo.add_argument("--choice", choices=("ibkr_mobile", "without_ibkr_mobile", "other_username"),
-                      default="ibkr_mobile", help="with --revision current: which radio button to choose")
+    _add_revision(demo)
     demo.set_defaults(func=_demo)
 
 
@@ -331,11 +328,19 @@ def _add_screenshots(sub):
     shots.add_argument("--lang", choices=("ja", "en"), default="ja")
     shots.add_argument("--out", default="screenshots", help="folder to write (default: screenshots)")
     shots.add_argument("--browser-path", help="the Chromium to launch (default: discovered)")
-    shots.add_argument("--revision", choices=("seed", "current"), default="seed",
-                       help="the article's revision to illustrate (default: seed)")
-    shots.add_argument("--choice", choices=("ibkr_mobile", "without_ibkr_mobile", "other_username"),
-                       default="ibkr_mobile", help="with --revision current: which radio button to choose")
+    _add_revision(shots)
     shots.set_defaults(func=_screenshots)
+
+
+def _add_revision(command):
+    """--revision and --choice, shared by demo and screenshots: the names the portal serves."""
+    from mock_portal.enrollment import CHOICES
+    from mock_portal.scenario import PORTAL_REVISIONS
+    command.add_argument("--revision", choices=PORTAL_REVISIONS, default="seed",
+                         help="the article's revision: seed (the Japanese article, default) or current "
+                              "(the User menu and three enrollment choices)")
+    command.add_argument("--choice", choices=CHOICES, default=CHOICES[0],
+                         help="with --revision current: which radio button to choose")
 
 
 def _add_spec(sub):
