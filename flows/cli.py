@@ -181,7 +181,7 @@ def _run_article_steps(page, base_url, user, args):
     except (PlaywrightError, AssertionError) as e:
         detail = " / ".join(line.strip() for line in str(e).splitlines()[:4] if line.strip())
         alerts = _alert_texts(page)
-        shown = f" -- the page says: {alerts}" if alerts else ""
+        shown = f" -- the page says: {alerts}" if alerts and "the page says:" not in detail else ""
         raise CommandError(f"FAIL at step {current.get('number')} ({current.get('text')}): {detail}{shown}",
                            1) from None
 

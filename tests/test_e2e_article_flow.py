@@ -30,6 +30,14 @@ def test_wrong_password_shows_the_message_in_the_page_language(page, portal, por
     expect(login.error).to_have_text("Invalid username password combination")
 
 
+def test_log_in_stops_at_a_refused_login_with_the_pages_words(page, portal, portal_user):
+    user = portal_user(locale="en")
+    login = HomePage(page, "en").navigate(portal.base_url).choose_portal_login()
+    with pytest.raises(AssertionError, match=r"refused the login \(HTTP 401\) -- the page says: "
+                                             r"Invalid username password combination"):
+        login.log_in(user.username, "wrong password")
+
+
 def test_replayed_code_is_refused_in_the_browser(page, new_context, portal, portal_user):
     user = portal_user()
     code = user.device.code()

@@ -56,8 +56,16 @@ class LoginPage(Screen):
         self.click(self.submit_button)
 
     def log_in(self, username, password):
+        """Fill, submit and go on to the security-device step. A refused login fails as soon as
+        the portal answers, with the page's own alert, not after a wait for a code field."""
         self.fill(username, password)
-        self.submit()
+        with self.page.expect_response(lambda r: r.request.method == "POST" and r.request.is_navigation_request()) \
+                as answer:
+            self.submit()
+        if answer.value.status >= 400:
+            expect(self.error).to_be_visible()
+            raise AssertionError(f"the portal refused the login (HTTP {answer.value.status})"
+                                 f" -- the page says: {self.error.inner_text().strip()}")
         return self.next(SecondFactorPage)
 
 
