@@ -112,6 +112,23 @@ FINISH = {"ibkr_mobile": activate_ibkey_in_ibkr_mobile, "without_ibkr_mobile": l
           "other_username": log_in_with_the_other_username}
 
 
+def current_actions(page, base_url, user, lang, choice, other_user=None, card_path=None, highlight=None):
+    """The current revision's eight steps for `choice` as actions in current_steps's order, each
+    taking the screen the one before returned (the last returns the device): the flow below and
+    the Gherkin steps (flows/steps.py) run these."""
+    return (
+        lambda _: open_home(page, base_url, lang, highlight),
+        lambda home: home.choose_portal_login(),
+        lambda login_page: log_in_to_current_portal(page, login_page, user),
+        lambda portal: portal.open_settings(),
+        lambda settings: settings.open_secure_login_system().expect_opted_out(),
+        lambda enrollment: enrollment.choose(choice).continue_(choice),
+        lambda confirmation: confirmation.ok(),
+        lambda screen: FINISH[choice](page, screen, user, base_url=base_url, lang=lang, other_user=other_user,
+                                      card_path=card_path),
+    )
+
+
 def cancel_sls_opt_out_current(page, base_url, user, choice, lang=None, other_user=None, card_path=None,
                                on_start=None, on_done=None, highlight=None):
     """The current revision's steps for `choice` (ibkr_mobile, without_ibkr_mobile or
@@ -122,21 +139,9 @@ def cancel_sls_opt_out_current(page, base_url, user, choice, lang=None, other_us
         raise ValueError(f"choice must be one of {', '.join(CHOICES)}, not {choice!r}")
     lang = lang or user.locale
     run = StepRunner(lang, on_start, on_done, texts=current_steps(lang, choice))
-    with run.step(1):
-        home = open_home(page, base_url, lang, highlight)
-    with run.step(2):
-        login_page = home.choose_portal_login()
-    with run.step(3):
-        portal = log_in_to_current_portal(page, login_page, user)
-    with run.step(4):
-        settings = portal.open_settings()
-    with run.step(5):
-        enrollment = settings.open_secure_login_system().expect_opted_out()
-    with run.step(6):
-        confirmation = enrollment.choose(choice).continue_(choice)
-    with run.step(7):
-        screen = confirmation.ok()
-    with run.step(8):
-        device = FINISH[choice](page, screen, user, base_url=base_url, lang=lang, other_user=other_user,
-                                card_path=card_path)
-    return Enrolled(run.results, device)
+    screen = None
+    for number, action in enumerate(current_actions(page, base_url, user, lang, choice, other_user, card_path,
+                                                    highlight), 1):
+        with run.step(number):
+            screen = action(screen)
+    return Enrolled(run.results, screen)

@@ -30,10 +30,12 @@ try:  # pytest-bdd 9 keeps each test report's scenario in a registry of the proc
 except ImportError:
     ReportContext = test_report_context_registry = None
 
+from .current import current_actions, current_steps
 from .flow import (ARTICLE_STEPS, article_actions, cancel_sls_opt_out_classic, log_in_through_the_portal,
                    log_in_to_trading, open_secure_login_system)
 from .labels import LABELS
 from .pages import PortalMenu, SecureLoginSettingsPage
+from .pages.current import CHOICES
 from .users import FRESH_DEVICES
 
 FEATURES = Path(__file__).parent / "features"
@@ -57,6 +59,8 @@ class Scene:
     actor: object = None
     screen: object = None
     code_asked: bool = None
+    revision: str = None  # the article's revision the portal shows its users: None for the seed's
+    choice: str = None  # the current revision's enrollment choice, once step 6 has made it
 
     def user(self, name):
         if name not in self.users:
@@ -87,10 +91,16 @@ def _(scene, lang):
     scene.lang = lang
 
 
+@given("クライアント・ポータルは記事の現行版です")
+@given("the Client Portal of the article's current revision")
+def _(scene):
+    scene.revision = "current"
+
+
 # The users. Each is fresh (its own account, credentials and device) and named by the scenario.
 
 def _add_user(scene, portal_user, name, **fields):
-    scene.users[name] = scene.actor = portal_user(locale=scene.lang, **fields)
+    scene.users[name] = scene.actor = portal_user(locale=scene.lang, portal_revision=scene.revision, **fields)
 
 
 @given(parsers.parse("SLSをオプトアウトしている主要なユーザー「{user}」がいます"))
@@ -120,21 +130,56 @@ def _(scene, portal_user, user, device):
     _add_user(scene, portal_user, user, sls_opted_out=True, devices=FRESH_DEVICES[device]())
 
 
-# The article's seven steps: the sentences are ARTICLE_STEPS, the actions flows.flow's.
+# The article's steps: the sentences are ARTICLE_STEPS (the seed's revision) and current_steps (the
+# current revision's, per choice), the actions flows.flow's and flows.current's. The first three
+# sentences are both revisions': the scenario's revision picks the actions.
 
-def _article_step(index):
+def _other_user(scene):
+    """The other username of the current revision's third choice: the scenario's one other user."""
+    others = [user for user in scene.users.values() if user is not scene.actor]
+    if len(others) != 1:
+        raise AssertionError(f"the other username is the scenario's one user besides the actor; it has {len(others)}")
+    return others[0]
+
+
+def _article_step(index, revisions, choice=None):
     def run(scene):
         if scene.actor is None:
             raise AssertionError("the article's steps are someone's: a Given step before them makes the user")
-        actions = article_actions(scene.page, scene.portal.base_url, scene.actor, scene.lang)
+        revision = scene.revision or "seed"
+        if revision not in revisions:
+            raise AssertionError(f"this sentence is the {' and '.join(sorted(revisions))} revision's; "
+                                 f"the scenario's portal is the {revision} revision's")
+        if revision == "seed":
+            actions = article_actions(scene.page, scene.portal.base_url, scene.actor, scene.lang)
+        else:
+            scene.choice = choice or scene.choice
+            other = _other_user(scene) if scene.choice == "other_username" else None
+            actions = current_actions(scene.page, scene.portal.base_url, scene.actor, scene.lang, scene.choice,
+                                      other_user=other)
         scene.screen = actions[index](scene.screen)
     return run
 
 
-for _texts in ARTICLE_STEPS.values():
-    for _index, _text in enumerate(_texts):
-        step(_text)(_article_step(_index))
-del _texts, _index, _text
+def _article_sentences():
+    """Each sentence once: (index, text) -> the revisions saying it and, for the current revision's
+    choice-specific sentences (6 and 8), the choice."""
+    said = {}
+    for lang, texts in ARTICLE_STEPS.items():
+        for index, text in enumerate(texts):
+            said.setdefault((index, text), [set(), None])[0].add("seed")
+        for choice in CHOICES:
+            for index, text in enumerate(current_steps(lang, choice)):
+                entry = said.setdefault((index, text), [set(), None])
+                entry[0].add("current")
+                if index in (5, 7):
+                    entry[1] = choice
+    return said
+
+
+for (_index, _text), (_revisions, _choice) in _article_sentences().items():
+    step(_text)(_article_step(_index, _revisions, _choice))
+del _index, _text, _revisions, _choice
 
 
 # Other things the users do.
@@ -199,6 +244,17 @@ def _(scene, user):
 @then(parsers.parse("the portal's records show \"{user}\" opted out of SLS"))
 def _(scene, user):
     assert scene.portal.user_state(scene.user(user).username)["sls_opted_out"] == 1
+
+
+@then(parsers.parse("ポータルの記録でセキュリティデバイス「{device}」が{users}に使われています"))
+@then(parsers.parse('the portal\'s records show the security device "{device}" serving {users}'))
+def _(scene, device, users):
+    # The device the actor's last step ended with, stored for exactly these usernames.
+    names = re.findall(r"「([^」]+)」" if scene.lang == "ja" else r'"([^"]+)"', users)
+    usernames = sorted(scene.user(name).username for name in names)
+    stored = [(d["type"], sorted(d["usernames"])) for d in scene.portal.devices_of(scene.actor.username)]
+    assert (device, usernames) in stored, f"{scene.actor.username}'s devices: {stored}"
+    assert getattr(scene.screen, "type", None) == device, f"the flow ended with {scene.screen!r}"
 
 
 @then(parsers.parse("この設定を変更する権限がないことと、変更許可のあるユーザー「{allowed}」が表示されます"))

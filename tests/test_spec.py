@@ -12,7 +12,9 @@ from pytest_bdd.steps import step_function_context_registry
 
 from flows import steps as kit_steps
 from flows.devices import device_for
+from flows.current import current_steps
 from flows.flow import ARTICLE_STEPS, StepRunner
+from flows.pages.current import CHOICES
 from flows.spec import write_pages
 from flows.users import FRESH_DEVICES
 
@@ -37,6 +39,14 @@ def test_the_article_scenario_says_the_seven_sentences_the_demo_prints(lang):
         with run.step(number):
             pass
     assert [r.text for r in run.results] == ARTICLE_STEPS[lang]
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_current_revision_outline_says_current_steps_for_each_of_the_three_choices(lang):
+    outline = next(iter(shipped(lang)["3_current_revision.feature"].scenarios.values()))
+    said = [[s.name for s in outline.render(context).steps if s.type == "when"]
+            for e in outline.examples for context in e.as_contexts()]
+    assert said == [current_steps(lang, choice) for choice in CHOICES]
 
 
 def test_the_committed_pages_and_the_readme_say_the_same_sentences():
