@@ -49,6 +49,17 @@ class Screen:
         locator.check()
 
 
+class LoggedInScreen(Screen):
+    """A screen of the logged-in portal, either generation: its ログアウト button."""
+
+    def __init__(self, page, lang="ja", highlight=None):
+        super().__init__(page, lang, highlight)
+        self.log_out_button = page.get_by_role("button", name=self.labels["log_out"], exact=True)
+
+    def log_out(self):
+        self.click(self.log_out_button)
+
+
 class NotAllowedNotice:
     """Mixin for the screens with radios and 次に進む (modern and classic): a user who may not
     change the setting sees a notice naming every user who may, and no radio, no 次に進む.

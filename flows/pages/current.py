@@ -8,13 +8,13 @@ from playwright.sync_api import expect
 from ..devices import CodeCard
 from ..labels import device_name
 from ..portal_http import hooks_of_page
-from .base import ConfirmationDialog, Screen
+from .base import ConfirmationDialog, LoggedInScreen, Screen
 from .public import LoginPage, SecondFactorPage
 
 CHOICES = ("ibkr_mobile", "without_ibkr_mobile", "other_username")
 
 
-class CurrentPortal(Screen):
+class CurrentPortal(LoggedInScreen):
     """The logged-in portal of the current revision: the User menu (head and shoulders, top
     right) that opens Settings (article step 4), and Log Out."""
 
@@ -23,7 +23,6 @@ class CurrentPortal(Screen):
         self.user_menu = page.get_by_role("button", name=self.labels["user_menu"], exact=True)
         self.settings = page.get_by_role("navigation", name=self.labels["user_menu"], exact=True).get_by_role(
             "link", name=self.labels["settings"], exact=True)
-        self.log_out_button = page.get_by_role("button", name=self.labels["log_out"], exact=True)
 
     def expect_loaded(self):
         expect(self.user_menu).to_be_visible()
@@ -33,9 +32,6 @@ class CurrentPortal(Screen):
         self.click(self.user_menu)
         self.click(self.settings)
         return self.next(CurrentSettingsPage).expect_loaded()
-
-    def log_out(self):
-        self.click(self.log_out_button)
 
 
 class CurrentSettingsPage(Screen):

@@ -1,10 +1,10 @@
 """The logged-in Client Portal: menu, User Settings, Secure Login Settings, the confirmation."""
 from playwright.sync_api import expect
 
-from .base import ConfirmationDialog, NotAllowedNotice, Screen, containing
+from .base import ConfirmationDialog, LoggedInScreen, NotAllowedNotice, Screen, containing
 
 
-class PortalMenu(Screen):
+class PortalMenu(LoggedInScreen):
     """The left menu (article step 4: 設定 > ユーザー設定) and the Log Out button."""
 
     def __init__(self, page, lang="ja", highlight=None):
@@ -12,7 +12,6 @@ class PortalMenu(Screen):
         self.settings = page.get_by_role("link", name=self.labels["settings"], exact=True).or_(
             page.get_by_role("button", name=self.labels["settings"], exact=True))
         self.user_settings = page.get_by_role("link", name=self.labels["user_settings"], exact=True)
-        self.log_out_button = page.get_by_role("button", name=self.labels["log_out"], exact=True)
         self.classic_portal = page.get_by_role("link", name=self.labels["classic_portal"], exact=True).or_(
             page.get_by_role("button", name=self.labels["classic_portal"], exact=True))
         self.account = page.get_by_role("link", name=self.labels["account"], exact=True)
@@ -39,9 +38,6 @@ class PortalMenu(Screen):
         self.click(self.settings)
         self.click(self.user_settings)
         return self.next(UserSettingsPage).expect_loaded()
-
-    def log_out(self):
-        self.click(self.log_out_button)
 
 
 class UserSettingsPage(Screen):
