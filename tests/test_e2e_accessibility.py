@@ -4,7 +4,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from flows.labels import LABELS
+from flows.current import log_in_with_the_other_username
 from flows.pages import HomePage, LoginPage, PortalMenu, SecureLoginSettingsPage
+from flows.pages.current import CHOICES, CurrentPortal, CurrentSettingsPage
 
 pytestmark = pytest.mark.e2e
 
@@ -63,6 +65,33 @@ def test_every_screen_passes_axe(page, portal, portal_user, log_in, lang):
     found += serious_violations(other, "secondary user's notice")
     other.goto(portal.url("/portal/no-such-page"))
     found += serious_violations(other, "not found")
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_screen_of_the_current_revision_passes_axe(page, portal, portal_user, log_in, lang):
+    found = []
+    holder = portal_user(locale=lang, sls_opted_out=False)  # the other username's device
+    for choice in CHOICES:  # a user each: a choice's end screen is reached once
+        user = portal_user(locale=lang, portal_revision="current")
+        portal_page = with_axe(log_in(user))
+        portal_page.goto(portal.url("/portal/"))
+        menu = CurrentPortal(portal_page, lang).expect_loaded()
+        menu.click(menu.user_menu)
+        expect(menu.settings).to_be_visible()
+        found += serious_violations(portal_page, f"{choice}: User menu open")
+        menu.click(menu.settings)
+        settings = CurrentSettingsPage(portal_page, lang).expect_loaded()
+        found += serious_violations(portal_page, f"{choice}: Settings")
+        enrollment = settings.open_secure_login_system().expect_opted_out()
+        found += serious_violations(portal_page, f"{choice}: Secure Login System with the three choices")
+        confirmation = enrollment.choose(choice).continue_(choice)
+        found += serious_violations(portal_page, f"{choice}: confirmation")
+        end = confirmation.ok()
+        found += serious_violations(portal_page, f"{choice}: end screen ({type(end).__name__})")
+    # The other username's login ends on Secure Login System enrolled, with the devices it serves.
+    log_in_with_the_other_username(portal_page, end, user, other_user=holder)
+    found += serious_violations(portal_page, "enrolled, with the devices")
     assert not found, "\n".join(found)
 
 
