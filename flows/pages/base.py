@@ -56,6 +56,10 @@ class LoggedInScreen(Screen):
         super().__init__(page, lang, highlight)
         self.log_out_button = page.get_by_role("button", name=self.labels["log_out"], exact=True)
 
+    def expect_loaded(self):
+        expect(self.log_out_button).to_be_visible()
+        return self
+
     def log_out(self):
         self.click(self.log_out_button)
 

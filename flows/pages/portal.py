@@ -18,10 +18,6 @@ class PortalMenu(LoggedInScreen):
         self.message_center = page.get_by_role("link", name=self.labels["message_center"], exact=True)
         self.audit_log = page.get_by_role("link", name=self.labels["audit_log"], exact=True)
 
-    def expect_loaded(self):
-        expect(self.log_out_button).to_be_visible()
-        return self
-
     def open_account(self):
         self.click(self.account)
         return self.next(AccountPage).expect_loaded()
