@@ -25,9 +25,10 @@ def _index(lang, files, texts, title):
             f'<body><h1>{title}</h1><ol>\n{items}\n</ol></body></html>\n')
 
 
-def render_walkthrough(browser, lang, out_dir, revision="seed", choice="ibkr_mobile"):
+def render_walkthrough(browser, lang, out_dir, revision="seed", choice="ibkr_mobile", mask=()):
     """Run the flow for the demo user of `lang` and save the screen after each step; with
-    revision='current', the current revision's steps for `choice` (IBKR Mobile by default)."""
+    revision='current', the current revision's steps for `choice` (IBKR Mobile by default).
+    `mask`: CSS selectors of what changes on every run, painted over (the visual test's)."""
     os.makedirs(out_dir, exist_ok=True)
     entry = demo_user_entry(lang)
     files = []
@@ -40,7 +41,8 @@ def render_walkthrough(browser, lang, out_dir, revision="seed", choice="ibkr_mob
 
         def shoot(step):
             name = f"step-{step.number}.png"
-            page.screenshot(path=os.path.join(out_dir, name), animations="disabled", caret="hide")
+            page.screenshot(path=os.path.join(out_dir, name), animations="disabled", caret="hide",
+                            mask=[page.locator(selector) for selector in mask])
             files.append(name)
 
         user = PortalUser.from_scenario(entry)

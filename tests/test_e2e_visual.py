@@ -1,4 +1,4 @@
-"""Visual regression: each article step's screen against a committed baseline, with a tolerance.
+"""Visual regression: each article step's screen, in the seed's revision and the current one, against a committed baseline, with a tolerance.
 
 Baselines are kept per browser build (tests/baselines/chromium-VERSION/LANG/): another build
 renders text a few pixels differently, and would fail every screen for no change of the UI.
@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 
+from flows.pages.current import CHOICES
 from flows.screenshots import render_walkthrough
 
 pytestmark = pytest.mark.e2e
@@ -18,6 +19,11 @@ pytestmark = pytest.mark.e2e
 BASELINES = Path(__file__).parent / "baselines"
 PIXEL_THRESHOLD = 40        # a channel must move this much (of 255) for a pixel to count as changed
 CHANGED_PIXELS_MAX = 0.001  # ... and at most this share of pixels may change (anti-aliasing noise)
+# The current revision's screens that change on every run: the IB Key activation code and its QR
+# code, the code card's codes and its validity date (the demo users' names and accounts are fixed).
+CURRENT_MASK = ("#activation-code", ".activation img", "table.code-card", "#card-validity")
+# Steps 1-5 are the same screens whatever the choice: kept once, with IBKR Mobile's.
+CURRENT_SCREENS = {"ibkr_mobile": slice(0, 8), "without_ibkr_mobile": slice(5, 8), "other_username": slice(5, 8)}
 
 
 def changed_share(baseline, actual, diff_path):
@@ -36,23 +42,36 @@ def changed_share(baseline, actual, diff_path):
 def test_article_screens_match_their_baselines(browser, tmp_path, lang, pytestconfig):
     shots = render_walkthrough(browser, lang, str(tmp_path))
     assert len(shots) == 7
+    expect_baselines(browser, pytestconfig, tmp_path, shots, lang)
+
+
+@pytest.mark.parametrize("choice", CHOICES)
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_current_revision_screens_match_their_baselines(browser, tmp_path, lang, choice, pytestconfig):
+    shots = render_walkthrough(browser, lang, str(tmp_path), revision="current", choice=choice, mask=CURRENT_MASK)
+    assert len(shots) == 8
+    expect_baselines(browser, pytestconfig, tmp_path, shots[CURRENT_SCREENS[choice]], f"{lang}/current-{choice}")
+
+
+def expect_baselines(browser, pytestconfig, tmp_path, shots, where):
+    """Each shot against tests/baselines/<build>/<where>/ (recorded there with --update-visual-baselines)."""
     build = f"{browser.browser_type.name}-{browser.version}"
-    folder = BASELINES / build / lang
+    folder = BASELINES / build / where
     if pytestconfig.getoption("--update-visual-baselines"):
         folder.mkdir(parents=True, exist_ok=True)
         for shot in shots:
             (folder / Path(shot).name).write_bytes(Path(shot).read_bytes())
     elif not folder.is_dir():
-        pytest.skip(f"no visual baselines for this browser build ({build}) in {BASELINES}: "
+        pytest.skip(f"no visual baselines for this browser build ({build}) in {folder}: "
                     "record them with --update-visual-baselines")
     problems = []
     for shot in shots:
         name = Path(shot).name
         baseline = folder / name
         if not baseline.exists():
-            problems.append(f"{lang}/{name}: no baseline (run with --update-visual-baselines)")
+            problems.append(f"{where}/{name}: no baseline (run with --update-visual-baselines)")
             continue
         share = changed_share(baseline, shot, tmp_path / f"diff-{name}")
         if share > CHANGED_PIXELS_MAX:
-            problems.append(f"{lang}/{name}: {share:.2%} of pixels changed; red marks them in {tmp_path / ('diff-' + name)}")
+            problems.append(f"{where}/{name}: {share:.2%} of pixels changed; red marks them in {tmp_path / ('diff-' + name)}")
     assert not problems, "\n".join(problems)
