@@ -1,4 +1,5 @@
-"""Visual regression: each article step's screen, in the seed's revision and the current one, against a committed baseline, with a tolerance.
+"""Visual regression: each article step's screen, in the seed's revision and the current one
+(LANG/current-CHOICE/), against a committed baseline, with a tolerance.
 
 Baselines are kept per browser build (tests/baselines/chromium-VERSION/LANG/): another build
 renders text a few pixels differently, and would fail every screen for no change of the UI.
