@@ -61,6 +61,7 @@ class Scene:
     code_asked: bool = None
     revision: str = None  # the article's revision the portal shows its users: None for the seed's
     choice: str = None  # the current revision's enrollment choice, once step 6 has made it
+    devices_at_start: dict = field(default_factory=dict)  # username -> its devices' ids when made
 
     def user(self, name):
         if name not in self.users:
@@ -100,7 +101,8 @@ def _(scene):
 # The users. Each is fresh (its own account, credentials and device) and named by the scenario.
 
 def _add_user(scene, portal_user, name, **fields):
-    scene.users[name] = scene.actor = portal_user(locale=scene.lang, portal_revision=scene.revision, **fields)
+    scene.users[name] = scene.actor = user = portal_user(locale=scene.lang, portal_revision=scene.revision, **fields)
+    scene.devices_at_start[user.username] = {d["device_id"] for d in scene.portal.devices_of(user.username)}
 
 
 @given(parsers.parse("SLSをオプトアウトしている主要なユーザー「{user}」がいます"))
@@ -246,15 +248,18 @@ def _(scene, user):
     assert scene.portal.user_state(scene.user(user).username)["sls_opted_out"] == 1
 
 
-@then(parsers.parse("ポータルの記録でセキュリティデバイス「{device}」が{users}に使われています"))
-@then(parsers.parse('the portal\'s records show the security device "{device}" serving {users}'))
-def _(scene, device, users):
-    # The device the actor's last step ended with, stored for exactly these usernames.
+@then(parsers.parse("ポータルの記録で「{user}」の新しいセキュリティデバイスは「{device}」で、{users}に使われています"))
+@then(parsers.parse('the portal\'s records show "{user}"\'s new security device "{device}" serving {users}'))
+def _(scene, user, device, users):
+    # One device more than the user was made with (the one the last step ended with), stored for
+    # exactly these usernames.
     names = re.findall(r"「([^」]+)」" if scene.lang == "ja" else r'"([^"]+)"', users)
     usernames = sorted(scene.user(name).username for name in names)
-    stored = [(d["type"], sorted(d["usernames"])) for d in scene.portal.devices_of(scene.actor.username)]
-    assert (device, usernames) in stored, f"{scene.actor.username}'s devices: {stored}"
-    assert getattr(scene.screen, "type", None) == device, f"the flow ended with {scene.screen!r}"
+    username = scene.user(user).username
+    new = [(d["type"], sorted(d["usernames"])) for d in scene.portal.devices_of(username)
+           if d["device_id"] not in scene.devices_at_start[username]]
+    assert new == [(device, usernames)], f"{user}'s new devices: {new}"
+    assert getattr(scene.screen, "type", None) == device, f"the last step ended with {scene.screen!r}"
 
 
 @then(parsers.parse("この設定を変更する権限がないことと、変更許可のあるユーザー「{allowed}」が表示されます"))

@@ -22,7 +22,7 @@ Feature: Enroll in the Secure Login System on the portal of the article's curren
     And A confirmation of the settings update appears. Click OK.
     And <end>
     Then the portal's records show "Smith" enrolled in SLS
-    And the portal's records show the security device "<device>" serving <users>
+    And the portal's records show "Smith"'s new security device "<device>" serving <users>
 
     Examples:
       | choice                                                                              | end                                                                                                                              | device             | users               |
