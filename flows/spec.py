@@ -84,7 +84,7 @@ class SpecRecorder:
         scenario = context.scenario
         self.scenarios.append({
             "scenario": scenario, "outcome": report.outcome, "seconds": report.duration,
-            "example": context.name.partition("[")[2].rstrip("]"),
+            "example": _readable_id(context.name.partition("[")[2].rstrip("]")),
             "error": report.longreprtext.strip() if report.failed else "",
             "shots": [self.shots.get((report.nodeid, i)) for i in range(len(scenario["steps"]))],
         })
@@ -93,6 +93,12 @@ class SpecRecorder:
         if self.scenarios:
             from .steps import sentences
             write_pages(self.out_dir, self.lang, self.scenarios, sentences(self.lang))
+
+
+def _readable_id(test_id):
+    """pytest writes an Examples row's non-ASCII values as \\uXXXX escapes in the test id; the
+    page shows them as written in the feature file."""
+    return test_id.encode("latin-1", "backslashreplace").decode("unicode_escape")
 
 
 def _step_items(record, words):

@@ -157,3 +157,9 @@ def _(request):
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*StepDefinitionNotFoundError: Step definition is not found: Then \"our own chek\"*"])
     assert "Undefined step:" not in result.stdout.str()
+
+
+def test_an_examples_rows_values_read_as_written_on_the_page():
+    from flows.spec import _readable_id
+    assert _readable_id(r"IBKR\u30e2\u30d0\u30a4\u30eb-ibkey-\u300c\u7530\u4e2d\u300d") == "IBKRモバイル-ibkey-「田中」"
+    assert _readable_id("sms") == "sms"
