@@ -19,6 +19,7 @@ from flask import g, request
 from . import limits, sls
 from .access import PORTAL, SECURITY_CANCEL, SECURITY_CHANGE, requires
 from .db import get_db
+from .enrollment import revision_of
 from .responses import post_redirect
 
 
@@ -32,6 +33,15 @@ def shown_confirmation(screen, new_opted_out=None):
     if row is not None and new_opted_out is not None and bool(row["new_opted_out"]) != new_opted_out:
         return None, "error.confirmation_unknown"  # not a confirmation this page offers
     return row, error
+
+
+def _enrolls_on_its_own_screens(target, path):
+    """A user of the article's current revision enrolls only by choosing a device there (User
+    menu > Settings > Secure Login System); the seed's screens would opt them back in without
+    one. Raises (audited) for such a target."""
+    if revision_of(get_db(), target) == "current":
+        sls.refuse(get_db(), g.user["username"], target, path, "enroll_with_device")
+        raise sls.Refused("error.enroll_with_device", 409, "enroll_with_device", target)
 
 
 def register(bp, url, name, *, page, begin, path, new_opted_out, done, ok_notice):
@@ -62,6 +72,8 @@ def register(bp, url, name, *, page, begin, path, new_opted_out, done, ok_notice
             target = begin()
             if not isinstance(target, str):
                 return target
+            if not new_opted_out:
+                _enrolls_on_its_own_screens(target, path)
             cid = sls.start_change(get_db(), g.session["session_id"], g.user, target,
                                    new_opted_out=new_opted_out, path=path, screen=screen)
         except sls.Refused as refusal:

@@ -14,7 +14,8 @@ CONFIRMATION_TTL = 300  # seconds an unanswered confirmation stays valid
 PATHS = ("modern", "classic", "current")  # current: the article's current revision (current.py)
 # Every reason a refusal is audited with; each has an audit.outcome.refused.<reason> catalog key.
 REFUSAL_REASONS = ("not_primary", "foreign_user", "target_mismatch", "no_change", "confirmation_unknown",
-                   "confirmation_used", "confirmation_expired", "session_expired", "device_required")
+                   "confirmation_used", "confirmation_expired", "session_expired", "device_required",
+                   "enroll_with_device")
 
 
 class Refused(Exception):

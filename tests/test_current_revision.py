@@ -130,6 +130,23 @@ def test_a_user_who_is_not_primary_gets_no_radio(visitor, conn):
     assert opted_out(conn, "bob")
 
 
+def test_the_seed_and_classic_screens_do_not_enroll_a_current_revision_user(visitor, conn):
+    """Enrolling in the current revision means choosing a device: the seed's Secure Login
+    Settings and the classic SLS Opt Out page refuse its users (audited), for themselves or by
+    the primary user for another user of the account."""
+    log_in(visitor, "alice")
+    for screen, form in (("/portal/settings/secure-login", {"choice": "always_use_device"}),
+                         ("/classic/account/security/secure-login/opt-out", {"target": "alice"}),
+                         ("/classic/account/security/secure-login/opt-out", {"target": "bob"})):
+        visitor.get(screen)
+        refused = visitor.post(screen, form)
+        assert refused.status_code == 409, (screen, text(refused))
+        assert "User menu" in text(refused) or "ユーザーメニュー" in text(refused)
+    assert opted_out(conn, "alice") and opted_out(conn, "bob")
+    outcomes = [r[0] for r in conn.execute("SELECT outcome FROM audit_log WHERE actor = 'alice'")]
+    assert outcomes.count("refused:enroll_with_device") == 3
+
+
 @pytest.fixture
 def hooks(app):
     """The test hooks (here: IBKR Mobile activating IB Key) on this app."""
