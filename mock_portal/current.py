@@ -142,9 +142,13 @@ def secure_login_cancel():
 @requires(SECURITY_CHANGE)
 @current_revision
 def remove_device(device_id):
-    """Stop a device serving this username; the other usernames it serves keep it (KB2481)."""
+    """Stop a device serving this username; the other usernames it serves keep it (KB2481). Like
+    every security setting, only the account's primary user changes it (audited otherwise)."""
     try:
+        sls.check_permission(get_db(), g.user, g.user["username"], enrollment.PATH)
         removed = enrollment.remove_device(get_db(), g.user["username"], device_id)
+    except sls.Refused as refusal:
+        return _secure_login_page(refusal.status, error=refusal.key)
     except enrollment.LastDevice:
         return _secure_login_page(409, error="error.last_device")
     if not removed:

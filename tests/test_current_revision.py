@@ -289,6 +289,18 @@ def test_the_last_device_is_not_removed(visitor, conn):
     assert refused.status_code == 409 and stored_devices(conn, "carol") == [("authenticator_app", "carol")]
 
 
+def test_a_user_who_is_not_primary_removes_no_device(visitor, conn):
+    log_in(visitor, "bob")
+    conn.execute("INSERT INTO devices (username, type, config) VALUES ('bob', 'sms', ?)",
+                 (json.dumps({"type": "sms", "phone": "+81 90-0000-0001"}),))
+    before = stored_devices(conn, "bob")
+    device = conn.execute("SELECT device_id FROM devices WHERE username = 'bob' AND type = 'sms'").fetchone()[0]
+    visitor.get(SLS)
+    refused = visitor.post(f"{SLS}/devices/{device}/remove", {})
+    assert refused.status_code == 403 and stored_devices(conn, "bob") == before
+    assert conn.execute("SELECT outcome FROM audit_log WHERE actor = 'bob'").fetchone()[0] == "refused:not_primary"
+
+
 def test_the_other_username_login_is_checked_like_a_login(visitor, conn):
     log_in(visitor, "carol")
     same = link_with(visitor, "carol")
