@@ -39,6 +39,8 @@ Templates ask `may_open(endpoint)` before showing a link.
 from dataclasses import dataclass
 
 from flask import abort, current_app, g, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 from . import devices, enrollment, events, limits, sessions, sls
 from .db import get_db
@@ -202,11 +204,26 @@ def check():
 
 def _back_path():
     """Where the re-authentication returns: the same screen, with the same confirmation open."""
-    back = request.path.removesuffix("/confirm")
+    back = _nearest_page(request.path.removesuffix("/confirm"))
     cid = request.form.get("confirmation", "")[:limits.ID]
     if request.path.endswith("/confirm") and cid.replace("-", "").replace("_", "").isalnum():
         back += f"?confirmation={cid}"
     return back
+
+
+def _nearest_page(path):
+    """`path` if a page answers GET there, else the closest one above it (a POST-only action such
+    as removing a device returns to the screen it was on, not to a 405)."""
+    urls = current_app.url_map.bind("localhost")
+    while path.count("/") > 1:
+        try:
+            urls.match(path, method="GET")
+            return path
+        except RequestRedirect:
+            return path
+        except HTTPException:
+            path = path.rstrip("/").rsplit("/", 1)[0] or "/"
+    return path
 
 
 def require_recent_login():

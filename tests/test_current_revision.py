@@ -3,6 +3,7 @@ scenario, the User menu path, the three enrollment choices each to its stored en
 serving two usernames, and the seed's screens untouched for everyone else."""
 import json
 import re
+from urllib.parse import parse_qs, urlsplit
 from contextlib import closing
 
 import pytest
@@ -299,6 +300,21 @@ def test_a_user_who_is_not_primary_removes_no_device(visitor, conn):
     refused = visitor.post(f"{SLS}/devices/{device}/remove", {})
     assert refused.status_code == 403 and stored_devices(conn, "bob") == before
     assert conn.execute("SELECT outcome FROM audit_log WHERE actor = 'bob'").fetchone()[0] == "refused:not_primary"
+
+
+def test_an_old_login_confirms_with_the_device_before_a_removal_and_comes_back_to_the_screen(visitor, conn, clock):
+    log_in(visitor, "carol")
+    conn.execute("INSERT INTO devices (username, type, config) VALUES ('carol', 'sms', ?)",
+                 (json.dumps({"type": "sms", "phone": "+81 90-0000-0002"}),))
+    device = conn.execute("SELECT device_id FROM devices WHERE username = 'carol' AND type = 'sms'").fetchone()[0]
+    visitor.get(SLS)
+    clock.advance(16 * 60)
+    asked = visitor.post(f"{SLS}/devices/{device}/remove", {})
+    assert asked.status_code == 303 and "/sso/reauth" in asked.headers["Location"]
+    back = parse_qs(urlsplit(asked.headers["Location"]).query)["next"]
+    assert back == [SLS]  # the screen the removal was made on: a GET there shows it, not a 405
+    assert visitor.get(SLS).status_code == 200
+    assert len(stored_devices(conn, "carol")) == 2  # nothing removed before the device answers
 
 
 def test_the_other_username_login_is_checked_like_a_login(visitor, conn):

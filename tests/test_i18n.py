@@ -209,6 +209,8 @@ def walk_current(app, clock, conn, lang):
     carol.post("/sso/login/code", {"code": carol.code("carol")})
     for path in ("/portal/current/", "/portal/current/settings", sls_path):
         seen.append((path, carol.get(path)))
+    carols_device = conn.execute("SELECT device_id FROM devices WHERE username = 'carol'").fetchone()[0]
+    seen.append(("last device", carol.post(f"{sls_path}/devices/{carols_device}/remove", {})))
     seen.append(("no choice", carol.post(sls_path, {})))
     for choice in ("ibkr_mobile", "other_username", "without_ibkr_mobile"):
         location = carol.post(sls_path, {"choice": choice}).headers["Location"]
@@ -236,7 +238,7 @@ def walk_current(app, clock, conn, lang):
     bob.get("/sso/login/code")
     bob.post("/sso/login/code", {"code": bob.code("bob")})
     seen.append(("bob not allowed", bob.get(sls_path)))
-    seen.append(("last device", bob.post(f"{sls_path}/devices/2/remove", {})))
+    seen.append(("bob removes no device", bob.post(f"{sls_path}/devices/2/remove", {})))
     # IB Key waiting for the notification, then its challenge; KB69's card-only days.
     from mock_portal import devices
     conn.execute("UPDATE devices SET type = 'ibkey', config = ? WHERE username = 'alice'",
