@@ -164,7 +164,7 @@ def _push_first(user, device):
 def _choose(purpose, user):
     raw = _field("device")
     owned = devices.devices_of(get_db(), user["username"])
-    device = next((d for d in owned if raw.isdigit() and d["device_id"] == int(raw)), None)
+    device = next((d for d in owned if raw.isascii() and raw.isdigit() and d["device_id"] == int(raw)), None)
     if device is None:
         return _code_page(purpose, user, 400, error="error.choose_device")
     sessions.update(device_id=device["device_id"])

@@ -327,7 +327,7 @@ def other_username_submit(pending):
 def other_username_device(pending):
     device_id = request.form.get("device", "")
     _, owned = _link_device(pending)
-    device = next((d for d in owned if device_id.isdigit() and d["device_id"] == int(device_id)), None)
+    device = next((d for d in owned if device_id.isascii() and device_id.isdigit() and d["device_id"] == int(device_id)), None)
     if device is None:
         return _link_page(pending, 400, error="error.choose_device")
     _start_device(pending, device)
