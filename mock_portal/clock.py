@@ -5,6 +5,7 @@ Besides the offset for everyone, a test hook can move one user's time alone (`ad
 username)`): suites sharing one portal (xdist workers, `--portal-url`) then never move each
 other's clock. A request is that user's once it names them: their session, or the login form.
 """
+import threading
 import time
 from datetime import datetime, timezone
 
@@ -24,6 +25,7 @@ class Clock:
         self.source = source
         self.offset = offset
         self.user_offsets = {}  # username -> seconds, set only through the test hook
+        self._moving = threading.Lock()  # waitress serves hook calls on several threads
 
     def now(self):
         return self.now_for(_whose_request() if self.user_offsets else None)
@@ -36,14 +38,16 @@ class Clock:
 
     def advance(self, seconds, username=None):
         """Move everyone's time, or only `username`'s."""
-        if username is None:
-            self.offset += seconds
-        else:
-            self.user_offsets[username] = self.user_offsets.get(username, 0.0) + seconds
+        with self._moving:
+            if username is None:
+                self.offset += seconds
+            else:
+                self.user_offsets[username] = self.user_offsets.get(username, 0.0) + seconds
 
     def reset(self):
-        self.offset = 0.0
-        self.user_offsets.clear()
+        with self._moving:
+            self.offset = 0.0
+            self.user_offsets.clear()
 
     def iso(self):
         return datetime.fromtimestamp(self.now(), timezone.utc).isoformat(timespec="seconds")

@@ -72,7 +72,8 @@ def move_clock():
         return jsonify(error="advance must be a number of seconds"), 400
     if username is not None and (not isinstance(username, str) or sls.user_state(get_db(), username) is None):
         return jsonify(error="username must name an existing user"), 400
-    ahead = max([clock.offset_for(username)] + [clock.offset_for(u) for u in clock.user_offsets if username is None])
+    ahead = clock.offset_for(username) if username is not None else \
+        max([clock.offset] + [clock.offset_for(u) for u in list(clock.user_offsets)])
     if advance < 0 or ahead + advance > MAX_ADVANCE:
         return jsonify(error=f"advance must be 0 or more, and the clock at most {MAX_ADVANCE} seconds"
                              " (a century) ahead"), 400
