@@ -119,7 +119,7 @@ def _portal(base_url, revision="seed", choice=None):
     with tempfile.TemporaryDirectory(prefix="slskit-demo-") as tmp:
         database = os.path.join(tmp, "portal.sqlite")
         try:
-            portal = LivePortal(database, test_hooks=choice == "ibkr_mobile",
+            portal = LivePortal(database, test_hooks=revision == "current" and choice == "ibkr_mobile",
                                 extra_args=["--portal-revision", revision]).start()
         except PortalError as e:
             raise CommandError(str(e), 1) from None
