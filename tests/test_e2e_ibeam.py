@@ -102,8 +102,13 @@ def run_ibeam(portal, tmp_path, user, password=None, **extra):
             try:
                 stdout, stderr = run.communicate(timeout=240)
             finally:
-                if run.poll() is None:  # timed out: its Chrome and chromedriver go with it
+                # Whatever IBeam left in its process group (a Chrome, chromedriver) goes with it,
+                # whether it ended or timed out.
+                try:
                     os.killpg(run.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                if run.returncode is None:
                     run.communicate()
     finally:
         shutil.rmtree(profile_tmp, ignore_errors=True)
