@@ -110,3 +110,11 @@ def test_unknown_confirmation_is_audited(visitor, conn):
     response = visitor.post(f"{CLASSIC}/confirm", {"confirmation": "made-up", "target": "bob"})
     assert response.status_code == 400 and opted_out(conn, "bob")
     assert refusals(conn, "alice") == [{"target": "bob", "path": "classic", "outcome": "refused:confirmation_unknown"}]
+
+
+@pytest.mark.parametrize("device", ["²", "١", "-1", "1.0", ""])
+def test_a_device_choice_that_is_no_ascii_number_is_refused_clearly(visitor, device):
+    visitor.submit_password("alice")
+    visitor.get("/sso/login/code")
+    refused = visitor.post("/sso/login/device", {"device": device})
+    assert refused.status_code == 400, text(refused)
