@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+from importlib import metadata
 from pathlib import Path
 
 ENV_VAR = "SLSKIT_CHROMIUM"
@@ -43,15 +44,27 @@ def managed_chromium(playwright, headless=True):
         path = playwright.chromium.executable_path
     except Exception:  # older drivers raise when nothing is installed
         return None
-    if not path or not os.path.exists(path):
+    if not path:
         return None
+    installed = path if os.path.exists(path) else None
     if not headless:
-        return path
-    # <registry>/chromium-REV/chrome-linux64/chrome beside <registry>/chromium_headless_shell-REV/...
+        return installed
+    # <registry>/chromium-REV/chrome-linux64/chrome beside <registry>/chromium_headless_shell-REV/...;
+    # the shell alone is there after `playwright install --only-shell`.
     folder = Path(path).parents[1]
     shell = folder.with_name(folder.name.replace("chromium-", "chromium_headless_shell-", 1))
     found = [p for p in glob.glob(str(shell / "*" / "*headless*shell")) if os.access(p, os.X_OK)]
-    return found[0] if found else None
+    if found:
+        return found[0]
+    # Before Playwright 1.49 headless runs used the full Chromium: there is no shell to look for.
+    return installed if _playwright_version() < (1, 49) else None
+
+
+def _playwright_version():
+    try:
+        return tuple(int(part) for part in metadata.version("playwright").split(".")[:2])
+    except (metadata.PackageNotFoundError, ValueError):
+        return (0, 0)
 
 
 def _is_elf(path):

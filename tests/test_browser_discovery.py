@@ -143,3 +143,25 @@ def test_playwrights_own_ffmpeg_is_left_alone(bin_dir, tmp_path):
     target.parent.mkdir(parents=True)
     own = make_executable(target)
     assert browser.provide_ffmpeg(playwright) == own and not target.is_symlink()
+
+
+def test_playwrights_headless_shell_alone_serves_headless_runs(bin_dir, tmp_path):
+    """`playwright install --only-shell`: no full Chromium, and headless runs need none."""
+    make_executable(bin_dir / "chromium")
+    (tmp_path / "chromium_headless_shell-1255" / "chrome-headless-shell-linux64").mkdir(parents=True)
+    shell = make_executable(tmp_path / "chromium_headless_shell-1255" / "chrome-headless-shell-linux64"
+                            / "chrome-headless-shell")
+    missing = str(tmp_path / "chromium-1255" / "chrome-linux64" / "chrome")
+    assert browser.managed_chromium(FakePlaywright(missing), headless=True) == shell
+    assert browser.find_chromium(FakePlaywright(missing), headless=True) is None  # Playwright's own
+    assert browser.managed_chromium(FakePlaywright(missing), headless=False) is None
+
+
+def test_before_playwright_1_49_headless_runs_use_its_full_chromium(bin_dir, tmp_path, monkeypatch):
+    make_executable(bin_dir / "chromium")
+    (tmp_path / "chromium-1124" / "chrome-linux").mkdir(parents=True)
+    managed = make_executable(tmp_path / "chromium-1124" / "chrome-linux" / "chrome")
+    monkeypatch.setattr(browser, "_playwright_version", lambda: (1, 45))
+    assert browser.managed_chromium(FakePlaywright(managed), headless=True) == managed
+    monkeypatch.setattr(browser, "_playwright_version", lambda: (1, 49))
+    assert browser.managed_chromium(FakePlaywright(managed), headless=True) is None
