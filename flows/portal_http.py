@@ -145,6 +145,10 @@ def _form_token(response):
     return token
 
 
+# Where a login for each entry point lands (a path of the portal's, mock_portal/auth.py LANDING).
+LANDING = {"portal": "/portal/", "trading": "/portal/trading", "gateway": "/sso/Dispatcher"}
+
+
 def log_in_over_http(request, base_url, user, target="portal"):
     """Password and security code through the login forms' POSTs with a Playwright request
     context (`context.request`), so the session cookie lands in that context exactly as a UI
@@ -170,7 +174,7 @@ def log_in_over_http(request, base_url, user, target="portal"):
         response = request.get(f"{base}/sso/login/code?respond=challenge")
     code = user.device.respond(response.text(), TestHooks(base))
     response = request.post(f"{base}/sso/login/code", form={"csrf_token": _form_token(response), "code": code})
-    if not response.ok or "/portal/" not in response.url:
+    if not response.ok or LANDING[target] not in response.url:
         raise AssertionError(f"security code refused for {user.username} (status {response.status})")
     return response
 

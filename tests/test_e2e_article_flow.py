@@ -1,4 +1,6 @@
 """The article's flow end to end: real Chromium, real `slskit serve`, real SQLite file."""
+from urllib.parse import urlsplit
+
 import pytest
 from playwright.sync_api import expect
 
@@ -56,3 +58,9 @@ def test_logged_in_page_from_saved_state_reaches_the_settings(logged_in_page, po
     logged_in_page.goto(portal.url("/portal/"))
     box = PortalMenu(logged_in_page, "ja").open_user_settings().open_secure_login_system()
     box.open_settings().expect_opted_out()
+
+
+@pytest.mark.parametrize("target, lands_on", [("portal", "/portal/"), ("gateway", "/sso/Dispatcher")])
+def test_log_in_lands_where_a_login_for_its_entry_point_does(log_in, portal_user, target, lands_on):
+    page = log_in(portal_user(locale="en"), target=target)
+    assert urlsplit(page.url).path == lands_on
