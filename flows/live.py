@@ -18,6 +18,7 @@ import time
 
 from .portal_http import PortalError, TestHooks
 
+KIT_HOME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the folder holding `flows`
 READY = re.compile(r"Serving on (http://\S+)")
 
 
@@ -26,6 +27,8 @@ class LivePortal(TestHooks):
 
     def __init__(self, database, scenario_path=None, test_hooks=True, host="127.0.0.1",
                  startup_timeout=30, extra_args=()):
+        database = os.path.abspath(database)
+        scenario_path = os.path.abspath(scenario_path) if scenario_path else None
         self.database, self.scenario_path = database, scenario_path
         self.command = [sys.executable, "-m", "flows.cli", "serve", "--host", host, "--port", "0",
                         "--db", database, *extra_args]
@@ -38,13 +41,14 @@ class LivePortal(TestHooks):
         super().__init__("")
 
     def start(self):
-        # PYTHONSAFEPATH: `-m flows.cli` must not find a team's own `flows` in the working directory.
+        # `-m flows.cli` must not find a team's own `flows` in the working directory: the server
+        # starts in the folder that holds the kit's `flows` (PYTHONSAFEPATH alone needs Python 3.11).
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONSAFEPATH": "1"}
         # The server's log goes to a file beside its database: an unread pipe could fill and stall it.
         self.log_path = self.database + ".log"
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=log,
-                                            text=True, env=env)
+                                            text=True, env=env, cwd=KIT_HOME)
         self.base_url = self._wait_ready()
         return self
 
