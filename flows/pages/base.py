@@ -18,6 +18,10 @@ class Screen:
     headed demo's `Presenter.highlight`), outlines each element just before it is used, and is
     handed on to every screen this one leads to (`next`)."""
 
+    # The attribute (a locator) whose showing identifies the screen, as Keycloak's page objects
+    # know their page's id; a screen that needs more than one look overrides expect_loaded().
+    shown_by = None
+
     def __init__(self, page: Page, lang: str = "ja", highlight=None):
         self.page = page
         self.lang = lang
@@ -26,7 +30,10 @@ class Screen:
 
     def expect_loaded(self):
         """Wait until the screen shows what identifies it; returns the screen."""
-        raise NotImplementedError(f"{type(self).__name__} has no expect_loaded()")
+        if self.shown_by is None:
+            raise NotImplementedError(f"{type(self).__name__} has neither shown_by nor expect_loaded()")
+        expect(getattr(self, self.shown_by)).to_be_visible()
+        return self
 
     def next(self, screen_class, *args):
         """The screen this one leads to: same page, language and highlighter."""
@@ -52,13 +59,11 @@ class Screen:
 class LoggedInScreen(Screen):
     """A screen of the logged-in portal, either generation: its ログアウト button."""
 
+    shown_by = "log_out_button"
+
     def __init__(self, page, lang="ja", highlight=None):
         super().__init__(page, lang, highlight)
         self.log_out_button = page.get_by_role("button", name=self.labels["log_out"], exact=True)
-
-    def expect_loaded(self):
-        expect(self.log_out_button).to_be_visible()
-        return self
 
     def log_out(self):
         self.click(self.log_out_button)
@@ -86,16 +91,13 @@ class ConfirmationDialog(Screen):
     back on the screen named by `returns_to` (each portal's subclass sets it)."""
 
     returns_to = None
+    shown_by = "dialog"
 
     def __init__(self, page, lang="ja", highlight=None):
         super().__init__(page, lang, highlight)
         self.dialog = page.get_by_role("dialog")
         self.ok_button = self.dialog.get_by_role("button", name=self.labels["ok"], exact=True)
         self.cancel_button = self.dialog.get_by_role("button", name=self.labels["cancel"], exact=True)
-
-    def expect_loaded(self):
-        expect(self.dialog).to_be_visible()
-        return self
 
     def ok(self):
         self.click(self.ok_button)

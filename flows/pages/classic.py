@@ -11,6 +11,8 @@ class ClassicPortal(Screen):
     """The classic top menu: 口座管理 > セキュリティー > セキュア・ログイン・システム >
     セキュリティディバイスの解約(SLSオプトアウト), and the way back to the new portal."""
 
+    shown_by = "manage_account"
+
     @classmethod
     def open_from(cls, menu):
         """クラシック・ポータル in the modern portal's menu (`PortalMenu`)."""
@@ -24,10 +26,6 @@ class ClassicPortal(Screen):
         self.secure_login_system = page.get_by_role("link", name=self.labels["secure_login_system"], exact=True)
         self.sls_opt_out = page.get_by_role("link", name=self.labels["sls_opt_out"], exact=True)
         self.back_to_modern = page.get_by_role("link", name=self.labels["back_to_modern"], exact=True)
-
-    def expect_loaded(self):
-        expect(self.manage_account).to_be_visible()
-        return self
 
     def open_sls_opt_out(self):
         for link in (self.manage_account, self.security, self.secure_login_system, self.sls_opt_out):
@@ -43,6 +41,8 @@ class ClassicOptOutPage(NotAllowedNotice, Screen):
     """セキュリティディバイスの解約(SLSオプトアウト): every user of the account with their status, a
     radio beside each opted-out user, 次に進む."""
 
+    shown_by = "heading"
+
     def __init__(self, page, lang="ja", highlight=None):
         super().__init__(page, lang, highlight)
         self.heading = page.get_by_role("heading", name=self.labels["sls_opt_out"], exact=True)
@@ -51,10 +51,6 @@ class ClassicOptOutPage(NotAllowedNotice, Screen):
         self._locate_not_allowed()
         self.error = page.get_by_role("alert")
         self.notice = page.get_by_role("status")
-
-    def expect_loaded(self):
-        expect(self.heading).to_be_visible()
-        return self
 
     def radio_for(self, username):
         return self.page.get_by_role("radio", name=containing(username))

@@ -18,15 +18,13 @@ class CurrentPortal(LoggedInScreen):
     """The logged-in portal of the current revision: the User menu (head and shoulders, top
     right) that opens Settings (article step 4), and Log Out."""
 
+    shown_by = "user_menu"
+
     def __init__(self, page, lang="ja", highlight=None):
         super().__init__(page, lang, highlight)
         self.user_menu = page.get_by_role("button", name=self.labels["user_menu"], exact=True)
         self.settings = page.get_by_role("navigation", name=self.labels["user_menu"], exact=True).get_by_role(
             "link", name=self.labels["settings"], exact=True)
-
-    def expect_loaded(self):
-        expect(self.user_menu).to_be_visible()
-        return self
 
     def open_settings(self):
         self.click(self.user_menu)
@@ -37,16 +35,14 @@ class CurrentPortal(LoggedInScreen):
 class CurrentSettingsPage(Screen):
     """Settings: under the User Settings section, Security, then Secure Login System (step 5)."""
 
+    shown_by = "security"
+
     def __init__(self, page, lang="ja", highlight=None):
         super().__init__(page, lang, highlight)
         self.user_settings = page.get_by_role("region", name=self.labels["user_settings"], exact=True)
         self.security = self.user_settings.get_by_role("region", name=self.labels["security"], exact=True)
         self.secure_login_system = self.security.get_by_role(
             "link", name=self.labels["secure_login_system"], exact=True)
-
-    def expect_loaded(self):
-        expect(self.security).to_be_visible()
-        return self
 
     def open_secure_login_system(self):
         self.click(self.secure_login_system)
@@ -56,6 +52,8 @@ class CurrentSettingsPage(Screen):
 class EnrollmentPage(Screen):
     """Secure Login System: "Select one of the radio buttons below to enroll your secure login
     device", Continue (step 6); for an enrolled user the devices and what they serve."""
+
+    shown_by = "heading"
 
     def __init__(self, page, lang="ja", highlight=None):
         super().__init__(page, lang, highlight)
@@ -68,10 +66,6 @@ class EnrollmentPage(Screen):
         self.devices = page.get_by_role("list", name=self.labels["secure_login_devices"], exact=True)
         self.error = page.get_by_role("alert")
         self.notice = page.get_by_role("status")
-
-    def expect_loaded(self):
-        expect(self.heading).to_be_visible()
-        return self
 
     def expect_opted_out(self):
         expect(self.not_required_heading).to_be_visible()
@@ -142,6 +136,8 @@ class IBKeyActivationPage(Screen):
 class CodeCardPage(Screen):
     """The Online Security Code Card: index → code, Print and Save, valid 21 days."""
 
+    shown_by = "card"
+
     def __init__(self, page, lang="ja", highlight=None):
         super().__init__(page, lang, highlight)
         self.heading = page.get_by_role("heading", name=self.labels["code_card"], exact=True)
@@ -149,10 +145,6 @@ class CodeCardPage(Screen):
         self.print_button = page.get_by_role("button", name=self.labels["print_card"], exact=True)
         self.save_link = page.get_by_role("link", name=self.labels["save_card"], exact=True)
         self.issue_button = page.get_by_role("button", name=self.labels["issue_card"], exact=True)
-
-    def expect_loaded(self):
-        expect(self.card).to_be_visible()
-        return self
 
     def issue(self):
         """A user without a card (KB69: a temporary passcode's last 10 days) has one made."""
@@ -211,13 +203,11 @@ class CurrentSecondFactorPage(SecondFactorPage):
 class OtherUsernameLoginPage(LoginPage):
     """Log in with the other username (and then its device), whose device will serve both."""
 
+    shown_by = "heading"
+
     def __init__(self, page, lang="ja", highlight=None):
         super().__init__(page, lang, highlight)
         self.heading = page.get_by_role("heading", name=self.labels["other_username_login"], exact=True)
-
-    def expect_loaded(self):
-        expect(self.heading).to_be_visible()
-        return self
 
     def log_in(self, username, password):
         self.fill(username, password)

@@ -39,15 +39,13 @@ class PortalMenu(LoggedInScreen):
 class UserSettingsPage(Screen):
     """User Settings: the セキュリティ box with the gear beside セキュア・ログイン・システム."""
 
+    shown_by = "security"
+
     def __init__(self, page, lang="ja", highlight=None):
         super().__init__(page, lang, highlight)
         self.security = page.get_by_role("region", name=self.labels["security"], exact=True)
         self.secure_login_system_gear = self.security.get_by_role(
             "button", name=containing(self.labels["secure_login_system"]))
-
-    def expect_loaded(self):
-        expect(self.security).to_be_visible()
-        return self
 
     def open_secure_login_system(self):
         self.click(self.secure_login_system_gear)
@@ -57,14 +55,12 @@ class UserSettingsPage(Screen):
 class SecureLoginSettingsBox(Screen):
     """The セキュア・ログイン設定 box that the gear opens (article step 5)."""
 
+    shown_by = "box"
+
     def __init__(self, page, lang="ja", highlight=None):
         super().__init__(page, lang, highlight)
         self.box = page.get_by_role("region", name=self.labels["secure_login_settings"], exact=True)
         self.settings_icon = self.box.get_by_role("button", name=containing(self.labels["secure_login_settings"]))
-
-    def expect_loaded(self):
-        expect(self.box).to_be_visible()
-        return self
 
     def open_settings(self):
         self.click(self.settings_icon)
@@ -120,16 +116,14 @@ class SecureLoginConfirmationDialog(ConfirmationDialog):
 class OptOutAgreementPage(Screen):
     """The reverse direction: the opt-out agreement, its checkbox and the typed username."""
 
+    shown_by = "agree"
+
     def __init__(self, page, lang="ja", highlight=None):
         super().__init__(page, lang, highlight)
         self.agree = page.get_by_role("checkbox", name=self.labels["opt_out_agree"], exact=True)
         self.signature = page.get_by_label(self.labels["opt_out_signature"], exact=True)
         self.continue_button = page.get_by_role("button", name=self.labels["continue"], exact=True)
         self.error = page.get_by_role("alert")
-
-    def expect_loaded(self):
-        expect(self.agree).to_be_visible()
-        return self
 
     def accept(self, username):
         """Tick the agreement and sign it with the username (fill only; continue_ submits)."""
@@ -154,15 +148,13 @@ class OptOutConfirmationDialog(SecureLoginConfirmationDialog):
 class AccountPage(Screen):
     """口座情報: the trading and withdrawal limits the SLS opt-out imposes."""
 
+    shown_by = "limits"
+
     def __init__(self, page, lang="ja", highlight=None):
         super().__init__(page, lang, highlight)
         self.limits = page.get_by_role("region", name=self.labels["limits"], exact=True)
         self.otc_orders = self.limits.get_by_role("row").filter(
             has=page.get_by_role("rowheader", name=self.labels["otc_orders"], exact=True)).get_by_role("cell")
-
-    def expect_loaded(self):
-        expect(self.limits).to_be_visible()
-        return self
 
     def expect_restricted(self):
         expect(self.otc_orders).to_have_text(self.labels["limit_not_allowed"])
@@ -176,36 +168,30 @@ class AccountPage(Screen):
 class MessageCenterPage(Screen):
     """メッセージセンター: the notices about the user's login security."""
 
+    shown_by = "heading"
+
     def __init__(self, page, lang="ja", highlight=None):
         super().__init__(page, lang, highlight)
         self.heading = page.get_by_role("heading", name=self.labels["message_center"], exact=True, level=1)
         self.messages = page.get_by_role("list", name=self.labels["message_center"], exact=True).get_by_role("listitem")
 
-    def expect_loaded(self):
-        expect(self.heading).to_be_visible()
-        return self
-
 
 class AuditLogPage(Screen):
     """監査ログ: the account's audit rows (primary user only), newest first."""
+
+    shown_by = "heading"
 
     def __init__(self, page, lang="ja", highlight=None):
         super().__init__(page, lang, highlight)
         self.heading = page.get_by_role("heading", name=self.labels["audit_log"], exact=True, level=1)
         self.rows = page.get_by_role("table", name=self.labels["audit_log"], exact=True).locator("tbody").get_by_role("row")
 
-    def expect_loaded(self):
-        expect(self.heading).to_be_visible()
-        return self
-
 
 class TradingPage(Screen):
     """取引: where a trading platform login lands."""
 
+    shown_by = "heading"
+
     def __init__(self, page, lang="ja", highlight=None):
         super().__init__(page, lang, highlight)
         self.heading = page.get_by_role("heading", name=self.labels["trading"], exact=True)
-
-    def expect_loaded(self):
-        expect(self.heading).to_be_visible()
-        return self

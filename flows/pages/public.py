@@ -8,6 +8,8 @@ from .base import Screen
 class HomePage(Screen):
     """ibkr.com's home page (article step 1) with the ログイン menu (step 2)."""
 
+    shown_by = "login_menu_button"
+
     def __init__(self, page, lang="ja", highlight=None):
         super().__init__(page, lang, highlight)
         self.login_menu_button = page.get_by_role("button", name=self.labels["home_login"], exact=True)
@@ -16,10 +18,6 @@ class HomePage(Screen):
 
     def navigate(self, base_url):
         self.page.goto(f"{base_url.rstrip('/')}/?lang={self.lang}")
-        return self
-
-    def expect_loaded(self):
-        expect(self.login_menu_button).to_be_visible()
         return self
 
     def choose_portal_login(self):
@@ -36,16 +34,14 @@ class HomePage(Screen):
 class LoginPage(Screen):
     """Username and password. Fill and submit are separate so negative tests can stop half-way."""
 
+    shown_by = "username"
+
     def __init__(self, page, lang="ja", highlight=None):
         super().__init__(page, lang, highlight)
         self.username = page.get_by_label(self.labels["username"], exact=True)
         self.password = page.get_by_label(self.labels["password"], exact=True)
         self.submit_button = page.get_by_role("button", name=self.labels["log_in"], exact=True)
         self.error = page.get_by_role("alert")
-
-    def expect_loaded(self):
-        expect(self.username).to_be_visible()
-        return self
 
     def fill(self, username, password):
         self.username.fill(username)
