@@ -24,6 +24,15 @@ def clock():
     return FrozenClock()
 
 
+def pytest_configure(config):
+    """xdist's default hands each worker a quarter of the suite as one consecutive block, so with
+    the longest tests first one worker got all of them (busy 140 s while the other idled after
+    99 s). One or two tests at a time per worker instead: whichever is free takes the next
+    longest. A --maxschedchunk given on the command line still wins."""
+    if config.pluginmanager.hasplugin("xdist") and config.getoption("maxschedchunk", None) is None:
+        config.option.maxschedchunk = 1
+
+
 def pytest_collection_modifyitems(config, items):
     """The longest tests first, by the recorded durations (.test_durations, pytest-split's file):
     xdist's workers then end together instead of one finishing a long test alone at the end."""
