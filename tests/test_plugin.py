@@ -30,10 +30,7 @@ def test_opted_out_user_turns_two_factor_login_back_on(page, portal, portal_user
 
 
 def run(pytester, *args):
-    # Hypothesis, here for the kit's own property tests, imports itself whole at the end of every
-    # session it is loaded in (~0.6 s of CPU); no sample project uses it.
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:hypothesispytest", *args,
-                                         timeout=240)
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider", *args, timeout=240)
 
 
 def test_a_new_project_with_a_ten_line_test_is_green(pytester):
