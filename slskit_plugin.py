@@ -80,6 +80,10 @@ def pytest_addoption(parser):
                          "Nth, round the list")
     group.addoption("--slskit-cdp", default=None, metavar="URL",
                     help="use an already running Chromium through its DevTools endpoint")
+    group.addoption("--slskit-trace-screencast", choices=("on", "off"), default="on",
+                    help="off: traces of --tracing keep every action's DOM snapshots (what the trace "
+                         "viewer shows) but no screencast frames, which cost about a third more "
+                         "browser time in every test, failing or not (default on, as pytest-playwright)")
     group.addoption("--slskit-expect-timeout", type=float, default=None, metavar="MS",
                     help=f"how long expect() waits, in every test (default: {PORTAL_EXPECT_TIMEOUT_MS} "
                          "in the tests that use the portal, Playwright's own 5000 in the others)")
@@ -182,9 +186,20 @@ def browser_fixtures():
         return playwright
 
     @pytest.fixture
-    def new_context(_slskit_portal_context_args, new_context):
-        # Only here to set up _slskit_portal_context_args before pytest-playwright's new_context.
-        return new_context
+    def new_context(_slskit_portal_context_args, new_context, pytestconfig, request):
+        # Asks for _slskit_portal_context_args to set it up before pytest-playwright's new_context.
+        if (pytestconfig.getoption("--slskit-trace-screencast") == "on"
+                or pytestconfig.getoption("--tracing", default="off") == "off"):
+            return new_context
+
+        def without_screencast(**kwargs):
+            context = new_context(**kwargs)
+            # pytest-playwright has started tracing with screencast frames; before any page
+            # exists, the same trace starts again without them (it is saved as usual on close).
+            context.tracing.stop()
+            context.tracing.start(title=request.node.nodeid, snapshots=True, sources=True)
+            return context
+        return without_screencast
 
     @pytest.fixture
     def _slskit_portal_context_args(request):

@@ -26,7 +26,8 @@ done
 python scripts/no_leaks.py python -m pytest -n 2 \
   --junitxml=reports/junit.xml --html=reports/report.html --self-contained-html \
   --cucumberjson=reports/cucumber.json \
-  --tracing=retain-on-failure --screenshot=only-on-failure --output=reports/artifacts \
+  --tracing=retain-on-failure --slskit-trace-screencast=off --screenshot=only-on-failure \
+  --output=reports/artifacts \
   ${split[@]+"${split[@]}"} "$@"
 if [ "${CI:-}" = true ] && [ $# -eq 0 ]; then
   ROUNDS="${SLSKIT_FLAKE_ROUNDS:-2}" python scripts/no_leaks.py bash bench/flake_gate.sh

@@ -1,5 +1,6 @@
 """The plugin as another team meets it: a new project with only a test file, run by pytest in
 its own process, with the options pytest-playwright users already know."""
+import json
 import os
 import re
 import selectors
@@ -8,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 import xml.etree.ElementTree as ET
 from contextlib import ExitStack, contextmanager
 
@@ -68,13 +70,19 @@ def test_expects_the_wrong_heading(page, portal):
     page.goto(portal.url("/?lang=en"))
     expect(page.get_by_role("heading", name="No such heading")).to_be_visible(timeout=500)
 ''')
-    result = run(pytester, "--tracing", "retain-on-failure", "--screenshot", "only-on-failure",
+    # As ./test.sh runs: traces without the screencast frames.
+    result = run(pytester, "--tracing", "retain-on-failure", "--slskit-trace-screencast", "off",
+                 "--screenshot", "only-on-failure",
                  "--output", "artifacts", "--junitxml", "reports/junit.xml",
                  "--html", "reports/report.html", "--self-contained-html")
     result.assert_outcomes(failed=1)
     properties = {p.get("name"): p.get("value")
                   for p in ET.parse(pytester.path / "reports/junit.xml").iter("property")}
-    assert (pytester.path / properties["playwright_trace"]).stat().st_size > 0
+    with zipfile.ZipFile(pytester.path / properties["playwright_trace"]) as trace:
+        events = [json.loads(line) for line in trace.read("trace.trace").splitlines()]
+    kinds = {event.get("type") for event in events}
+    assert "frame-snapshot" in kinds and "screencast-frame" not in kinds, kinds
+    assert any(event.get("method") == "goto" for event in events)  # the test's own actions
     assert (pytester.path / properties["playwright_screenshot"]).stat().st_size > 0
     report = (pytester.path / "reports/report.html").read_text()
     assert "Trace" in report and "trace.zip" in report
