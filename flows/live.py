@@ -26,7 +26,7 @@ class LivePortal(TestHooks):
     """Start `slskit serve --port 0` and wait for its `Serving on` line."""
 
     def __init__(self, database, scenario_path=None, test_hooks=True, host="127.0.0.1",
-                 startup_timeout=30, extra_args=()):
+                 startup_timeout=30, extra_args=(), fast_password_hash=None):
         database = os.path.abspath(database)
         scenario_path = os.path.abspath(scenario_path) if scenario_path else None
         self.database, self.scenario_path = database, scenario_path
@@ -34,8 +34,11 @@ class LivePortal(TestHooks):
                         "--db", database, *extra_args]
         if scenario_path:
             self.command += ["--scenario", scenario_path]
-        if test_hooks:  # a test server: resettable, and no scrypt cost on every user and login
-            self.command += ["--enable-test-hooks", "--fast-password-hash"]
+        if test_hooks:  # a test server: resettable
+            self.command += ["--enable-test-hooks"]
+        # A test server, or a throwaway one (screenshots): no scrypt cost on every user and login.
+        if test_hooks if fast_password_hash is None else fast_password_hash:
+            self.command += ["--fast-password-hash"]
         self.startup_timeout = startup_timeout
         self.process = None
         super().__init__("")

@@ -35,7 +35,7 @@ def render_walkthrough(browser, lang, out_dir, revision="seed", choice="ibkr_mob
     current = revision == "current"
     with tempfile.TemporaryDirectory(prefix="slskit-shots-") as tmp, \
             LivePortal(os.path.join(tmp, "portal.sqlite"), test_hooks=current and choice == "ibkr_mobile",
-                       extra_args=["--portal-revision", revision]) as portal:
+                       extra_args=["--portal-revision", revision], fast_password_hash=True) as portal:
         context = browser.new_context(viewport=VIEWPORT, locale=lang, reduced_motion="reduce")
         page = context.new_page()
 

@@ -34,7 +34,7 @@ def test_serve_prints_the_line_and_exits_0_on_sigterm(tmp_path):
 
 
 def test_serve_without_test_hooks_has_no_reset_route(tmp_path):
-    with LivePortal(str(tmp_path / "db.sqlite"), test_hooks=False) as portal:
+    with LivePortal(str(tmp_path / "db.sqlite"), test_hooks=False, fast_password_hash=True) as portal:
         with pytest.raises(PortalError, match="--enable-test-hooks"):
             portal.reset({"users": []})
 
@@ -155,7 +155,7 @@ def test_version_names_the_distribution():
 
 @pytest.mark.e2e
 def test_a_failing_demo_step_shows_the_pages_own_alert(tmp_path):
-    with LivePortal(str(tmp_path / "db.sqlite"), test_hooks=False) as portal:
+    with LivePortal(str(tmp_path / "db.sqlite"), test_hooks=False, fast_password_hash=True) as portal:
         result = run("demo", "--lang", "en", "--base-url", portal.base_url, "--username", "smith01",
                      "--password", "not the password", "--totp-secret", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
     assert result.returncode == 1

@@ -98,7 +98,7 @@ def test_portal_url_runs_against_a_running_portal(pytester, tmp_path):
 
 def test_portal_url_without_test_hooks_is_a_clear_error(pytester, tmp_path):
     pytester.makepyfile(test_sls=FIRST_TEST)
-    with LivePortal(str(tmp_path / "db.sqlite"), test_hooks=False) as running:
+    with LivePortal(str(tmp_path / "db.sqlite"), test_hooks=False, fast_password_hash=True) as running:
         result = run(pytester, "--portal-url", running.base_url)
     assert result.ret == pytest.ExitCode.USAGE_ERROR  # once, before any test: one line
     result.stderr.fnmatch_lines(["ERROR: --portal-url: *has no test hooks*--enable-test-hooks*"])
