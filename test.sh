@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite (Flask-level and end-to-end in Chromium), on one xdist worker more than
-# the machine has cores (a worker waiting on its browser, its server or a sample project's
-# process leaves its core to the extra one: 2 cores, 126 s on 2 workers, 114 s on 3, slower
-# again on 4; `./test.sh -n 2` chooses yourself), with reports:
+# The whole test suite (Flask-level and end-to-end in Chromium), on one xdist worker per core
+# (the suite is CPU-bound: on 2 cores a third worker was as often slower as faster, see
+# bench/results/suite-speed.md; `./test.sh -n 3` chooses yourself), with reports:
 # reports/junit.xml, reports/report.html (self-contained), reports/cucumber.json (the Gherkin
 # specification's scenarios, for CI dashboards) and, for each failed browser test,
 # its Playwright trace and screenshot under reports/artifacts/. Fails if any process the run
@@ -26,7 +25,7 @@ for arg in "$@"; do
   case "$arg" in --splits|--splits=*) split=(--splitting-algorithm least_duration) ;; esac
 done
 # Under the leak check: fails if a browser, driver or server the run started outlives it.
-python scripts/no_leaks.py python -m pytest -n "$(( $(nproc) + 1 ))" \
+python scripts/no_leaks.py python -m pytest -n "$(nproc)" \
   --junitxml=reports/junit.xml --html=reports/report.html --self-contained-html \
   --cucumberjson=reports/cucumber.json \
   --tracing=retain-on-failure --slskit-trace-screencast=off --screenshot=only-on-failure \

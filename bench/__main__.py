@@ -2,7 +2,7 @@
 
     python -m bench --runs 20                 # stock portal and launch flags
     python -m bench --runs 20 --profile full-chromium   # one change undone (also: scrypt)
-    python -m bench --runs 20 --suite         # also the full suite with 1, 2 and cores + 1 xdist workers
+    python -m bench --runs 20 --suite         # also the full suite with 1 and 2 xdist workers and one per core
     python -m bench --suite-only              # only the suite: its time and test count
 
 Prints a table and writes bench/results/latest.json; appends the same record to
@@ -291,15 +291,15 @@ class Bench:
             self.suite()
 
     def suite(self):
-        """The whole suite as ./test.sh runs it (without reports), with 1, 2 and cores + 1 workers
-        (./test.sh's, if that is another number); each run
+        """The whole suite as ./test.sh runs it (without reports), with 1 and 2 workers and one per
+        core (./test.sh's, where that is another number); each run
         also goes to results/suite.jsonl with its test count and the load around it."""
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True,
                                 text=True).stdout.strip()
         self.suite_outcomes = {}
         os.makedirs(self.args.out, exist_ok=True)
-        for workers in sorted({1, 2, (os.cpu_count() or 1) + 1}):
+        for workers in sorted({1, 2, os.cpu_count() or 1}):
             command = [sys.executable, "-m", "pytest", "-q", "-n", str(workers), "-p", "no:randomly"]
             load_before = [round(x, 2) for x in os.getloadavg()]
             started = time.perf_counter()
@@ -367,8 +367,8 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=10, help="timed runs of each variant (default 10)")
     parser.add_argument("--profile", choices=sorted(PROFILES), default="stock")
-    parser.add_argument("--suite", action="store_true", help="also time the full suite with -n 1, -n 2 and ./test.sh's cores + 1")
-    parser.add_argument("--suite-only", action="store_true", help="only the suite (-n 1, -n 2, cores + 1), no flows")
+    parser.add_argument("--suite", action="store_true", help="also time the full suite with -n 1, -n 2 and ./test.sh's one per core")
+    parser.add_argument("--suite-only", action="store_true", help="only the suite (-n 1, -n 2, one per core), no flows")
     parser.add_argument("--no-selenium", action="store_true")
     parser.add_argument("--note", default="", help="a word for the history (what changed)")
     parser.add_argument("--out", default=RESULTS)
