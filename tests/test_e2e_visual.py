@@ -28,6 +28,8 @@ CURRENT_SCREENS = {"ibkr_mobile": slice(0, 8), "without_ibkr_mobile": slice(5, 8
 
 
 def changed_share(baseline, actual, diff_path):
+    if Path(baseline).read_bytes() == Path(actual).read_bytes():
+        return 0.0  # the same PNG file is the same pixels: no need to decode and compare both
     with Image.open(baseline) as a, Image.open(actual) as b:
         if a.size != b.size:
             return 1.0
@@ -76,3 +78,25 @@ def expect_baselines(browser, pytestconfig, tmp_path, shots, where):
         if share > CHANGED_PIXELS_MAX:
             problems.append(f"{where}/{name}: {share:.2%} of pixels changed; red marks them in {tmp_path / ('diff-' + name)}")
     assert not problems, "\n".join(problems)
+
+
+def test_the_comparison_sees_pixels_not_bytes(tmp_path):
+    """The check itself, on a committed baseline: the same pixels in another PNG encoding pass,
+    a changed patch above the tolerance fails and is marked red in the diff image."""
+    baseline = next(BASELINES.glob("*/ja/step-1.png"), None)
+    if baseline is None:
+        pytest.skip("no visual baselines in tests/baselines/")
+    with Image.open(baseline) as image:
+        same = image.convert("RGB")
+    same.save(tmp_path / "same.png", compress_level=1)
+    assert (tmp_path / "same.png").read_bytes() != baseline.read_bytes()
+    assert changed_share(baseline, tmp_path / "same.png", tmp_path / "diff-same.png") == 0.0
+    assert not (tmp_path / "diff-same.png").exists()
+
+    changed = same.copy()
+    changed.paste((0, 0, 0) if same.getpixel((10, 10))[0] > 127 else (255, 255, 255), (0, 0, 60, 60))
+    changed.save(tmp_path / "changed.png")
+    share = changed_share(baseline, tmp_path / "changed.png", tmp_path / "diff-changed.png")
+    assert share > CHANGED_PIXELS_MAX
+    with Image.open(tmp_path / "diff-changed.png") as diff:
+        assert diff.convert("RGB").getpixel((10, 10)) == (255, 0, 0)
