@@ -6,7 +6,7 @@ import secrets
 from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
-from . import access, db, events, housekeeping, i18n, sessions
+from . import access, db, events, housekeeping, i18n, limits, sessions
 from .clock import Clock
 
 
@@ -46,6 +46,7 @@ def create_app(test_config=None):
     app.after_request(sessions.save_cookie)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _error_page)
+    app.jinja_env.globals["limits"] = limits  # the forms' maxlength attributes
 
     from . import auth, classic, home, portal
     app.register_blueprint(home.bp)

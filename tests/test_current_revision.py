@@ -9,7 +9,7 @@ from contextlib import closing
 import pytest
 
 from flows.devices import CodeCard, IBKey
-from mock_portal import code_card, db, i18n, scenario
+from mock_portal import code_card, db, i18n, limits, scenario
 from portal_client import USERS, Visitor, opted_out, text
 
 SLS = "/portal/current/settings/secure-login"
@@ -421,3 +421,13 @@ def test_a_refused_change_on_the_current_screens_is_audited_with_their_path(visi
     assert visitor.post(SLS, {"choice": "ibkr_mobile"}).status_code == 401
     rows = conn.execute("SELECT path, outcome FROM audit_log WHERE actor = 'bob' ORDER BY audit_id").fetchall()
     assert [tuple(r) for r in rows] == [("current", "refused:not_primary"), ("current", "refused:session_expired")]
+
+
+def test_both_login_forms_take_what_the_portal_keeps_of_a_username_and_a_password(visitor):
+    """The login page and the current revision's login with another username: one pair of fields,
+    their maxlength mock_portal/limits.py's."""
+    fields = re.compile(r'<input id="[^"]*" name="(username|password)"[^>]*maxlength="(\d+)"')
+    login = dict(fields.findall(text(visitor.get("/sso/login"))))
+    log_in(visitor, "carol")
+    other = dict(fields.findall(text(ok(visitor, "other_username"))))
+    assert login == other == {"username": str(limits.USERNAME), "password": str(limits.FIELD)}
