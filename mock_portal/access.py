@@ -15,6 +15,9 @@ Rights follow the factors, and nothing but the route's rule grants them:
     SECURITY_CHANGE  PORTAL and a recent login (Continue and OK of a Secure Login change): an older
                      login first confirms with the device, then returns to the same screen
     SECURITY_CANCEL  PORTAL (Cancel of such a change); refusals of both are audited
+    CODE_CARD        the current revision's code card (see it, save it): PORTAL, and for a KB69
+                     passcode login the one screen it keeps after 2 days
+    CODE_CARD_ISSUE  CODE_CARD and a recent login: issuing a card adds a second factor
     TEST_HOOK        the /_test/ hooks, mounted only with TEST_HOOKS
 
 KB69 applies to every screen: a session that logged in with a temporary passcode opens the trading
@@ -74,6 +77,9 @@ TEST_HOOK = Rule("test_hook")
 # The current revision's Online Security Code Card page: a Client Portal page that a KB69 temporary
 # passcode's portal-only window (days 3-12) still opens, when nothing else of the portal is.
 CODE_CARD = Rule("code_card", login="device", screen="card")
+# Issuing a card adds a second factor to the user: an older login first confirms with the device
+# it has, as before any security change (a KB69 passcode login has only just happened).
+CODE_CARD_ISSUE = Rule("code_card_issue", login="device", screen="card", recent=True)
 
 _BY_BLUEPRINT = {}
 _BY_ENDPOINT = {"static": ANYONE}  # Flask's own route for static files

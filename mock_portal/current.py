@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, current_app, g, redirect, request,
 from werkzeug.security import check_password_hash
 
 from . import code_card, devices, enrollment, events, limits, lockout, sls
-from .access import CODE_CARD, PORTAL, SECURITY_CANCEL, SECURITY_CHANGE, requires
+from .access import CODE_CARD, CODE_CARD_ISSUE, PORTAL, SECURITY_CANCEL, SECURITY_CHANGE, requires
 from .auth import _dummy_hash
 from .confirmations import shown_confirmation
 from .db import get_db, transaction
@@ -210,7 +210,7 @@ def code_card_page():
 
 
 @bp.post("/settings/secure-login/card")
-@requires(CODE_CARD)
+@requires(CODE_CARD_ISSUE)
 @current_revision
 def issue_code_card():
     """A card for a user who has none (a lost device, a temporary passcode): one, never two."""

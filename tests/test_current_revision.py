@@ -431,3 +431,18 @@ def test_both_login_forms_take_what_the_portal_keeps_of_a_username_and_a_passwor
     log_in(visitor, "carol")
     other = dict(fields.findall(text(ok(visitor, "other_username"))))
     assert login == other == {"username": str(limits.USERNAME), "password": str(limits.FIELD)}
+
+
+def test_an_old_login_confirms_with_the_device_before_a_code_card_is_issued(visitor, conn, clock):
+    """A card is a second factor: a session whose login is older than 15 minutes gets none before
+    the device it has answers, and then comes back to the card's screen."""
+    log_in(visitor, "carol")
+    clock.advance(16 * 60)
+    asked = visitor.post(f"{SLS}/card", {})
+    assert asked.status_code == 303 and "/sso/reauth" in asked.headers["Location"]
+    assert parse_qs(urlsplit(asked.headers["Location"]).query)["next"] == [f"{SLS}/card"]
+    assert stored_devices(conn, "carol") == [("authenticator_app", "carol")]
+    back = visitor.post("/sso/reauth", {"code": visitor.code("carol"), "next": f"{SLS}/card"})
+    assert back.status_code == 303 and back.headers["Location"] == f"{SLS}/card"
+    assert visitor.post(f"{SLS}/card", {}).status_code == 303
+    assert stored_devices(conn, "carol") == [("authenticator_app", "carol"), ("security_code_card", "carol")]
