@@ -9,8 +9,8 @@ Rights follow the factors, and nothing but the route's rule grants them:
     LOGIN_PENDING    the code step of a login whose password was accepted
     TRADING          the trading screen: any finished login, the password alone included (an
                      opted-out user's trading login skips the device: the article's risk)
-    PORTAL           Client Portal and classic pages, messages, the gateway's success page, the
-                     re-authentication: a login that passed the security device
+    PORTAL           Client Portal and classic pages, messages, the gateway's success page: a
+                     login that passed the security device
     PRIMARY_USER     PORTAL, for the account's primary user only (the audit log)
     SECURITY_CHANGE  PORTAL and a recent login (Continue and OK of a Secure Login change): an older
                      login first confirms with the device, then returns to the same screen
@@ -18,6 +18,7 @@ Rights follow the factors, and nothing but the route's rule grants them:
     CODE_CARD        the current revision's code card (see it, save it): PORTAL, and for a KB69
                      passcode login the one screen it keeps after 2 days
     CODE_CARD_ISSUE  CODE_CARD and a recent login: issuing a card adds a second factor
+    REAUTH           the re-authentication before a change: PORTAL, or a KB69 card-only session
     TEST_HOOK        the /_test/ hooks, mounted only with TEST_HOOKS
 
 KB69 applies to every screen: a session that logged in with a temporary passcode opens the trading
@@ -78,8 +79,11 @@ TEST_HOOK = Rule("test_hook")
 # passcode's portal-only window (days 3-12) still opens, when nothing else of the portal is.
 CODE_CARD = Rule("code_card", login="device", screen="card")
 # Issuing a card adds a second factor to the user: an older login first confirms with the device
-# it has, as before any security change (a KB69 passcode login has only just happened).
+# it has, as before any security change.
 CODE_CARD_ISSUE = Rule("code_card_issue", login="device", screen="card", recent=True)
+# The re-authentication: PORTAL, and the KB69 card-only session too, whose one change (issuing
+# its card) may ask for it.
+REAUTH = Rule("reauth", login="device", screen="card")
 
 _BY_BLUEPRINT = {}
 _BY_ENDPOINT = {"static": ANYONE}  # Flask's own route for static files

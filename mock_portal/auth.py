@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, g, redirect, request, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import devices, enrollment, events, limits, lockout, sessions
-from .access import ANYONE, LOGIN_PENDING, PORTAL, may_open, requires
+from .access import ANYONE, LOGIN_PENDING, PORTAL, REAUTH, may_open, requires
 from .db import get_db
 from .i18n import current_lang
 from .responses import post_redirect, render_page
@@ -225,7 +225,7 @@ def _register_code_step(purpose, rule, whose):
 
 
 _register_code_step("login", LOGIN_PENDING, _pending_user)
-_register_code_step("reauth", PORTAL, lambda: g.user)
+_register_code_step("reauth", REAUTH, lambda: g.user)
 
 
 @bp.post("/logout")

@@ -394,6 +394,13 @@ def test_kb69_after_two_days_a_temporary_passcode_opens_only_the_code_card(app, 
     assert f'href="{SLS}/card"' in text(visitor.get("/portal/"))  # the refusal points at the card
     page = visitor.get(f"{SLS}/card")
     assert page.status_code == 200 and "data-index" not in text(page)
+    clock.advance(16 * 60)  # an older login confirms with its device before a card is issued...
+    asked = visitor.post(f"{SLS}/card", {})
+    assert asked.status_code == 303 and "/sso/reauth" in asked.headers["Location"]
+    assert visitor.get(asked.headers["Location"]).status_code == 200  # ...which this session may do
+    visitor.post("/sso/reauth/device", {"device": str(device), "next": f"{SLS}/card"})  # of her two
+    back = visitor.post("/sso/reauth", {"code": passcode, "next": f"{SLS}/card"})
+    assert back.status_code == 303 and back.headers["Location"] == f"{SLS}/card"
     visitor.post(f"{SLS}/card", {})
     visitor.post(f"{SLS}/card", {})  # twice: still one card
     card = CodeCard.from_html(text(visitor.get(f"{SLS}/card")))
