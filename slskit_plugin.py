@@ -192,12 +192,14 @@ def browser_fixtures():
                 or pytestconfig.getoption("--tracing", default="off") == "off"):
             return new_context
 
+        from slugify import slugify  # pytest-playwright's own dependency, for its trace titles
+
         def without_screencast(**kwargs):
             context = new_context(**kwargs)
             # pytest-playwright has started tracing with screencast frames; before any page
             # exists, the same trace starts again without them (it is saved as usual on close).
             context.tracing.stop()
-            context.tracing.start(title=request.node.nodeid, snapshots=True, sources=True)
+            context.tracing.start(title=slugify(request.node.nodeid), snapshots=True, sources=True)
             return context
         return without_screencast
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite (Flask-level and end-to-end in Chromium), on one xdist worker per core
 # (the suite is CPU-bound: on 2 cores a third worker was as often slower as faster, see
-# bench/results/suite-speed.md; `./test.sh -n 3` chooses yourself), with reports:
+# bench/results/suite-speed.md; `./test.sh -n 3` to choose your own), with reports:
 # reports/junit.xml, reports/report.html (self-contained), reports/cucumber.json (the Gherkin
 # specification's scenarios, for CI dashboards) and, for each failed browser test,
 # its Playwright trace and screenshot under reports/artifacts/. Fails if any process the run

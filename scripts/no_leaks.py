@@ -19,6 +19,7 @@ import time
 TAG = "SLSKIT_LEAK_CHECK"
 # A process that is ending may outlive its parent by a moment (a browser's helpers exit after it).
 GRACE_SECONDS = float(os.environ.get("SLSKIT_LEAK_GRACE", 10))
+KILL_WAIT_SECONDS = 10  # how long a SIGKILLed process may take to end
 
 
 def tagged(value):
@@ -56,11 +57,11 @@ def main(command):
             pass
     # SIGKILL is delivered, not done: on a loaded machine a killed process still runs its exit for
     # a moment. Return once each has ended (gone, or a zombie waiting for a parent that is not us).
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + KILL_WAIT_SECONDS
     while not all(map(ended, leaked)) and time.monotonic() < deadline:
         time.sleep(0.05)
     for pid in filter(lambda pid: not ended(pid), leaked):
-        print(f"[no_leaks]   {pid} still runs 10 s after SIGKILL", file=sys.stderr)
+        print(f"[no_leaks]   {pid} still runs {KILL_WAIT_SECONDS} s after SIGKILL", file=sys.stderr)
     return 1
 
 

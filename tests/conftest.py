@@ -23,7 +23,7 @@ from portal_client import EXTRA_USERS, SCENARIO, Visitor
 def pytester(pytester, monkeypatch):
     """Sample projects run without Hypothesis's plugin: it is here for the kit's own property
     tests, no sample project uses it, and it imports Hypothesis whole at the end of every session
-    it is loaded in (~0.6 s of CPU per run). Pytester clears PYTEST_ADDOPTS as it starts; this
+    it is loaded in (0.7-1.0 s of CPU per run). Pytester clears PYTEST_ADDOPTS as it starts; this
     comes after."""
     monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest")
     return pytester
