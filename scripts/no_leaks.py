@@ -40,11 +40,7 @@ def tagged(value):
 def main(command):
     value = secrets.token_hex(8)
     status = subprocess.call(command, env={**os.environ, TAG: value})
-    deadline = time.monotonic() + GRACE_SECONDS
-    leaked = tagged(value)
-    while leaked and time.monotonic() < deadline:
-        time.sleep(0.5)
-        leaked = tagged(value)
+    leaked = until_empty(lambda: tagged(value), GRACE_SECONDS, 0.5)
     if not leaked:
         return status
     print(f"[no_leaks] {len(leaked)} process(es) started by `{' '.join(command)}` still run after it ended:",
@@ -57,12 +53,20 @@ def main(command):
             pass
     # SIGKILL is delivered, not done: on a loaded machine a killed process still runs its exit for
     # a moment. Return once each has ended (gone, or a zombie waiting for a parent that is not us).
-    deadline = time.monotonic() + KILL_WAIT_SECONDS
-    while not all(map(ended, leaked)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    for pid in filter(lambda pid: not ended(pid), leaked):
+    running = until_empty(lambda: [pid for pid in leaked if not ended(pid)], KILL_WAIT_SECONDS, 0.05)
+    for pid in running:
         print(f"[no_leaks]   {pid} still runs {KILL_WAIT_SECONDS} s after SIGKILL", file=sys.stderr)
     return 1
+
+
+def until_empty(read, seconds, interval):
+    """Call read() every `interval` until it returns nothing or `seconds` pass; its last answer."""
+    deadline = time.monotonic() + seconds
+    found = read()
+    while found and time.monotonic() < deadline:
+        time.sleep(interval)
+        found = read()
+    return found
 
 
 def ended(pid):
