@@ -27,7 +27,9 @@ import pytest
 
 # A test that asks for any of these (directly or through its own fixtures) is a portal test.
 PORTAL_FIXTURES = frozenset({"portal_server", "portal", "portal_url", "portal_user", "log_in",
-                             "logged_in_page", "article_flow"})
+                             "logged_in_page", "article_flow", "portal_login_page"})
+# The cookie by which a browser asks the portal for one of its login pages (mock_portal/login_page.py).
+LOGIN_PAGE_COOKIE = "slskit_login_page"
 # A loaded CI machine can take longer than Playwright's 5 s for one page; a wait that ends early
 # is a flake, one that lasts longer costs nothing when the page is on time.
 PORTAL_EXPECT_TIMEOUT_MS = 10_000
@@ -71,6 +73,9 @@ def pytest_addoption(parser):
                          "with `slskit serve --enable-test-hooks`) instead of starting one")
     group.addoption("--portal-lang", choices=("ja", "en"), default="ja",
                     help="language of the users the fixtures create (default ja)")
+    group.addoption("--portal-login-page", choices=("seed", "current"), default=None,
+                    help="the login page the portal tests' browsers meet: the seed's two screens or "
+                         "today's one page (default: the portal's own, `slskit serve --login-page`)")
     group.addoption("--slskit-browser-path", default=None, metavar="PATH",
                     help="the Chromium to launch (also $SLSKIT_CHROMIUM); without it the kit looks "
                          "for one only when Playwright's own Chromium is not installed")
@@ -188,6 +193,10 @@ def browser_fixtures():
     @pytest.fixture
     def new_context(_slskit_portal_context_args, new_context, pytestconfig, request):
         # Asks for _slskit_portal_context_args to set it up before pytest-playwright's new_context.
+        login_page = request.getfixturevalue("portal_login_page") if is_portal_test(request) else None
+        if login_page:
+            new_context = _asking_for_login_page(new_context, request.getfixturevalue("portal_server").base_url,
+                                                 login_page)
         if (pytestconfig.getoption("--slskit-trace-screencast") == "on"
                 or pytestconfig.getoption("--tracing", default="off") == "off"):
             return new_context
@@ -232,6 +241,22 @@ def portal_server(pytestconfig, tmp_path_factory):
     folder = tmp_path_factory.mktemp("portal")
     with live.LivePortal(str(folder / "portal.sqlite"), test_hooks=True) as portal:
         yield portal
+
+
+def _asking_for_login_page(new_context, base_url, login_page):
+    """`new_context` whose contexts meet `login_page` on the portal at `base_url`."""
+    def make(**kwargs):
+        context = new_context(**kwargs)
+        context.add_cookies([{"name": LOGIN_PAGE_COOKIE, "value": login_page, "url": base_url}])
+        return context
+    return make
+
+
+@pytest.fixture
+def portal_login_page(pytestconfig):
+    """The login page this test's browser meets: 'seed', 'current' or None (the portal's own
+    choice). `@pytest.mark.parametrize("portal_login_page", ["seed", "current"])` runs a test on both."""
+    return pytestconfig.getoption("--portal-login-page")
 
 
 @pytest.fixture(scope="session")

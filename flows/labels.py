@@ -11,6 +11,7 @@ LABELS = {
         "username": "ユーザー名",
         "password": "パスワード",
         "log_in": "ログイン",
+        "xyz_login": "ログイン",  # today's login page (issue 19)
         "security_code": "セキュリティ・コード",
         "settings": "設定",
         "user_settings": "ユーザー設定",
@@ -75,6 +76,7 @@ LABELS = {
         "username": "Username",
         "password": "Password",
         "log_in": "Log In",
+        "xyz_login": "Login",  # today's login page (issue 19)
         "security_code": "Security Code",
         "settings": "Settings",
         "user_settings": "User Settings",

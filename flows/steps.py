@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from pytest_bdd import given, parsers, step, then, when
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 from pytest_bdd.steps import step_function_context_registry
@@ -96,6 +97,21 @@ def _(scene, lang):
 @given("the Client Portal of the article's current revision")
 def _(scene):
     scene.revision = "current"
+
+
+@given("ログインページは今日の1ページのログインです")
+@given("the login page is today's single-page login")
+def _(scene):
+    # This scenario's browser asks the portal for today's page (mock_portal/login_page.py).
+    scene.page.context.add_cookies([{"name": "slskit_login_page", "value": "current", "url": scene.portal.base_url}])
+
+
+@then("今日のログインページが表示されます")
+@then("today's login page is shown")
+def _(scene):
+    # The live page's username block and its live/paper switch, which the seed's screen has not.
+    expect(scene.page.locator(".xyzblock-username #xyz-field-username")).to_be_visible()
+    expect(scene.page.locator("label[for=toggle1]")).to_be_visible()
 
 
 # The users. Each is fresh (its own account, credentials and device) and named by the scenario.

@@ -28,6 +28,9 @@ def create_app(test_config=None):
         SEND_FILE_MAX_AGE_DEFAULT=3600,  # the stylesheet: no revalidation round trip on every page
         TEST_HOOKS=False,              # the reset/clock routes; never on unless asked for
         PORTAL_REVISION="seed",        # the article's revision a user without one sees ('current': issue 15)
+        GATEWAY=False,                 # present as the Client Portal Gateway: its /v1 API, `/` to its login (issue 19)
+        LOGIN_PAGE="seed",             # the login page: the seed's two screens, or 'current' (today's one page)
+        GATEWAY_SESSION_IDLE_SECONDS=6 * 60,  # the gateway's session ends this long after its last call
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, g, redirect, request, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import devices, enrollment, events, limits, lockout, sessions
+from . import devices, enrollment, events, limits, lockout, login_page, sessions
 from .access import ANYONE, LOGIN_PENDING, PORTAL, REAUTH, may_open, requires
 from .db import get_db
-from .i18n import current_lang
+from .i18n import current_lang, translate
 from .responses import post_redirect, render_page
 
 bp = Blueprint("auth", __name__, url_prefix="/sso")
@@ -60,7 +60,7 @@ def login():
     if g.user is not None and may_open(LANDING[_target()]):
         return redirect(url_for(LANDING[_target()]))
     sessions.ensure(current_lang())
-    return render_page("login.html", target=_target())
+    return render_page(login_page.template(get_db()), target=_target())
 
 
 @bp.get("/Login")
@@ -72,7 +72,7 @@ def gateway_login():
         return redirect(url_for(LANDING["gateway"]))
     lang = request.args.get("lang") if request.args.get("lang") in ("ja", "en") else "en"
     sessions.ensure(lang)
-    return render_page("login.html", target="gateway")
+    return render_page(login_page.template(get_db()), target="gateway")
 
 
 @bp.get("/Dispatcher")
@@ -88,7 +88,7 @@ def login_submit():
     password = _field("password")
     target = _target()
     if not username or not password:
-        return render_page("login.html", 400, error="error.login_missing", username=username, target=target)
+        return _login_refused(400, "error.login_missing", username, target)
     db, now = get_db(), _now()
     user = db.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
     ok = check_password_hash(user["password_hash"] if user else _dummy_hash(), password)
@@ -96,12 +96,11 @@ def login_submit():
     if lockout.is_locked(db, username, now):
         # Refused whatever the password, with the same status and place as a wrong one.
         events.log("login.refused", reason="locked", **known)
-        return render_page("login.html", 401, error="error.login_locked", username=username, target=target)
+        return _login_refused(401, "error.login_locked", username, target)
     if user is None or not ok:
         locked = lockout.record_failure(db, username, now)
         events.log("login.refused", reason="bad_credentials", locked_now=locked, **known)
-        return render_page("login.html", 401, error="error.login_locked" if locked else "error.login_failed",
-                           username=username, target=target)
+        return _login_refused(401, "error.login_locked" if locked else "error.login_failed", username, target)
     if target == "trading" and user["sls_opted_out"]:
         # An opted-out user's trading login asks for no security device: the risk the article names.
         # The session records it, and opens the trading screen only (mock_portal/access.py).
@@ -109,7 +108,7 @@ def login_submit():
                         factors=sessions.PASSWORD)
         lockout.clear(db, username)
         events.log("login.succeeded", username=username, target=target, device_type=None)
-        return post_redirect(LANDING[target])
+        return _landed(target)
     owned = devices.devices_of(db, user["username"])
     # A code card waiting for its first use is what the next login asks for (mock_portal/enrollment.py).
     chosen = enrollment.card_owed(db, user["username"]) or (owned[0] if len(owned) == 1 else None)
@@ -118,7 +117,29 @@ def login_submit():
     if chosen is not None:
         devices.start(db, g.session["session_id"], chosen, now, current_lang())
     events.log("login.password_accepted", username=username, target=target)
+    if login_page.wants_json():  # today's page: the code step's block comes in the same answer
+        return _code_page("login", user)
     return post_redirect("auth.second_factor")
+
+
+def _login_refused(status, error, username, target):
+    """The login form again with its error: the page the visitor met, or the JSON its script reads."""
+    if login_page.wants_json():
+        return login_page.answer("username", status, error)
+    return render_page(login_page.template(get_db()), status, error=error, username=username, target=target)
+
+
+def _landed(target):
+    """A finished login goes where it entered (today's page's script follows `redirect`)."""
+    if login_page.wants_json():
+        return login_page.answer("done", redirect=url_for(LANDING[target]))
+    return post_redirect(LANDING[target])
+
+
+def _device_name(device):
+    if device["type"] == "sms":
+        return translate("device.name.sms", last4=devices.last_digits(device))
+    return translate(f"device.name.{device['type']}")
 
 
 # --- the code step, for a login and for a re-authentication ------------------------------------
@@ -143,6 +164,8 @@ def _next_path():
 def _code_page(purpose, user, status=200, error=None, notice=None):
     device, owned = _chosen_device(user)
     challenge = devices.current_challenge(get_db(), g.session["session_id"], device) if device else None
+    if login_page.wants_json():
+        return login_page.code_step(device, owned, challenge, _device_name, status, error, notice)
     return render_page("second_factor.html", status, purpose=purpose, urls=ENDPOINTS[purpose], device=device,
                        devices=owned, challenge=challenge, error=error, notice=notice,
                        next=_next_path() if purpose == "reauth" else None,
@@ -164,11 +187,15 @@ def _push_first(user, device):
 def _choose(purpose, user):
     raw = _field("device")
     owned = devices.devices_of(get_db(), user["username"])
-    device = next((d for d in owned if raw.isascii() and raw.isdigit() and d["device_id"] == int(raw)), None)
+    # The seed's combobox names a device by its id; today's picker by its type's value.
+    device = next((d for d in owned if raw.isascii() and raw.isdigit() and d["device_id"] == int(raw)), None) \
+        or (login_page.device_by_value(owned, raw) if login_page.wants_json() else None)
     if device is None:
         return _code_page(purpose, user, 400, error="error.choose_device")
     sessions.update(device_id=device["device_id"])
     devices.start(get_db(), g.session["session_id"], device, _now(), current_lang())
+    if login_page.wants_json():
+        return _code_page(purpose, user)
     return post_redirect(ENDPOINTS[purpose]["page"], **({"next": _next_path()} if purpose == "reauth" else {}))
 
 
@@ -207,11 +234,13 @@ def _submit(purpose, user):
     issued = devices.passcode_issued_at(db, device)  # KB69: its session's reach follows the passcode's age
     if purpose == "reauth":
         sessions.update(auth_at=now, device_id=None, passcode_issued_at=issued)
+        if login_page.wants_json():
+            return login_page.answer("done", redirect=_next_path())
         return redirect(_next_path(), code=303)
     sessions.rotate(user["locale"], username=user["username"], auth_at=now, login_target=target,
                     factors=sessions.PASSWORD_AND_DEVICE, passcode_issued_at=issued)
     events.log("login.succeeded", username=user["username"], target=target, device_type=device["type"])
-    return post_redirect(LANDING[target])
+    return _landed(target)
 
 
 def _register_code_step(purpose, rule, whose):

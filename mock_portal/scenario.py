@@ -25,6 +25,9 @@ USER_KEYS = {"username": str, "password": str, "account_id": str, "primary": boo
 # The portal generation a user sees (issue 15): the seed article's or the current revision's.
 # Optional, per user or once at the top level for every user of the file.
 PORTAL_REVISIONS = ("seed", "current")
+# The login page every visitor meets (issue 19), once at the top level: the seed's two screens or
+# today's one page (mock_portal/login_page.py). Without it, the server's --login-page.
+LOGIN_PAGES = ("seed", "current")
 
 
 class ScenarioError(ValueError):
@@ -142,10 +145,12 @@ def validate(scenario, existing=()):
     if not isinstance(scenario, dict):
         raise ScenarioError("the top level must be an object with a 'users' list")
     for key in scenario:
-        if key not in ("users", "portal_revision"):
+        if key not in ("users", "portal_revision", "login_page"):
             raise ScenarioError(f"unknown key {key!r} at the top level")
     if "portal_revision" in scenario and scenario["portal_revision"] not in PORTAL_REVISIONS:
         raise ScenarioError("portal_revision: must be 'seed' or 'current'")
+    if "login_page" in scenario and scenario["login_page"] not in LOGIN_PAGES:
+        raise ScenarioError("login_page: must be 'seed' or 'current'")
     users = scenario.get("users")
     if not isinstance(users, list):
         raise ScenarioError("'users' must be a list")
@@ -225,9 +230,13 @@ def replace(conn, scenario, hash_method):
     scenario = validate(scenario)
     with transaction(conn):
         for table in ("challenges", "sms_outbox", "temporary_passcodes", "login_failures", "lockouts",
-                      "confirmations", "sessions", "messages", "audit_log", "devices", "users", "accounts"):
+                      "confirmations", "sessions", "messages", "audit_log", "devices", "users", "accounts",
+                      "portal_settings"):
             conn.execute(f"DELETE FROM {table}")
         _insert(conn, scenario["users"], hash_method, scenario.get("portal_revision"))
+        if "login_page" in scenario:
+            conn.execute("INSERT INTO portal_settings (key, value) VALUES ('login_page', ?)",
+                         (scenario["login_page"],))
 
 
 def add_users(conn, users, hash_method):

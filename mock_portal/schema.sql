@@ -138,3 +138,22 @@ CREATE TABLE IF NOT EXISTS shared_devices (
     username  TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
     PRIMARY KEY (device_id, username)
 );
+
+-- Settings a scenario makes for the whole portal ("login_page": which login page visitors meet).
+CREATE TABLE IF NOT EXISTS portal_settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+-- The Client Portal Gateway's one session (mock_portal/gateway.py): the last login through the
+-- gateway, shared by every local API client without cookies. A new login replaces the row, a
+-- logout or an idle time over GATEWAY_SESSION_IDLE_SECONDS deletes it.
+CREATE TABLE IF NOT EXISTS gateway_session (
+    slot             INTEGER PRIMARY KEY CHECK (slot = 1),  -- one at a time, as the real gateway
+    session          TEXT NOT NULL,                 -- the hex id the tickle reports
+    username         TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+    factors          TEXT NOT NULL,                 -- what the login passed (sessions.PASSWORD...)
+    authenticated_at REAL NOT NULL,
+    last_seen        REAL NOT NULL,                 -- the last API call: the idle time runs from it
+    brokerage        INTEGER NOT NULL CHECK (brokerage IN (0, 1))  -- the brokerage session is open (ssodh/init)
+);
