@@ -131,6 +131,9 @@ def _login_refused(status, error, username, target):
 
 def _landed(target):
     """A finished login goes where it entered (today's page's script follows `redirect`)."""
+    if current_app.config["GATEWAY"]:  # the gateway's one session is now this login's (gateway.py)
+        from . import gateway
+        gateway.hold(get_db(), g.session["username"], g.session["factors"], _now())
     if login_page.wants_json():
         return login_page.answer("done", redirect=url_for(LANDING[target]))
     return post_redirect(LANDING[target])
@@ -188,8 +191,10 @@ def _choose(purpose, user):
     raw = _field("device")
     owned = devices.devices_of(get_db(), user["username"])
     # The seed's combobox names a device by its id; today's picker by its type's value.
-    device = next((d for d in owned if raw.isascii() and raw.isdigit() and d["device_id"] == int(raw)), None) \
-        or (login_page.device_by_value(owned, raw) if login_page.wants_json() else None)
+    if login_page.wants_json():
+        device = login_page.device_by_value(owned, raw)
+    else:
+        device = next((d for d in owned if raw.isascii() and raw.isdigit() and d["device_id"] == int(raw)), None)
     if device is None:
         return _code_page(purpose, user, 400, error="error.choose_device")
     sessions.update(device_id=device["device_id"])

@@ -154,10 +154,12 @@ def test_version_names_the_distribution():
 
 
 @pytest.mark.e2e
-def test_a_failing_demo_step_shows_the_pages_own_alert(tmp_path):
+@pytest.mark.parametrize("login_page", ["seed", "current"])
+def test_a_failing_demo_step_shows_the_pages_own_alert(tmp_path, login_page):
     with LivePortal(str(tmp_path / "db.sqlite"), test_hooks=False, fast_password_hash=True) as portal:
         result = run("demo", "--lang", "en", "--base-url", portal.base_url, "--username", "smith01",
-                     "--password", "not the password", "--totp-secret", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+                     "--password", "not the password", "--totp-secret", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+                     "--login-page", login_page)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("slskit demo: FAIL at step 3"), result.stderr

@@ -53,6 +53,7 @@
       return;
     }
     showError(answer.error);
+    if (!(answer.step in STEP_BLOCKS)) return;  // a refusal of the request itself: the step stays
     say(notice, answer.notice);
     say(prompt, answer.prompt);
     var block = showOnly(answer.step);
