@@ -255,7 +255,8 @@ def _asking_for_login_page(new_context, base_url, login_page):
 @pytest.fixture
 def portal_login_page(pytestconfig):
     """The login page this test's browser meets: 'seed', 'current' or None (the portal's own
-    choice). `@pytest.mark.parametrize("portal_login_page", ["seed", "current"])` runs a test on both."""
+    choice). A test that names it can run on both:
+    `@pytest.mark.parametrize("portal_login_page", ["seed", "current"])`."""
     return pytestconfig.getoption("--portal-login-page")
 
 

@@ -101,6 +101,10 @@ def login_submit():
         locked = lockout.record_failure(db, username, now)
         events.log("login.refused", reason="bad_credentials", locked_now=locked, **known)
         return _login_refused(401, "error.login_locked" if locked else "error.login_failed", username, target)
+    if request.form.get("paperSwitch"):
+        # Today's page's live/paper switch: the scenario's users are live users (docs/gateway.md).
+        events.log("login.refused", reason="paper_mode", username=username)
+        return _login_refused(401, "error.login_paper_mode", username, target)
     if target == "trading" and user["sls_opted_out"]:
         # An opted-out user's trading login asks for no security device: the risk the article names.
         # The session records it, and opens the trading screen only (mock_portal/access.py).

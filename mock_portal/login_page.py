@@ -23,15 +23,16 @@ PAGES = ("seed", "current")
 COOKIE = "slskit_login_page"
 TEMPLATES = {"seed": "login.html", "current": "login_current.html"}
 
-# The device picker's option values. "IB Key" 5.2a and "Mobile Authenticator App" 4 are the live
-# page's (docs/gateway.md); the others are named in the same way, by the kit (no public source).
+# The device picker's option values. "IB Key" 5.2a and "Mobile Authenticator App" 4 are seen on the
+# live page; the others are the second-factor type codes the login protocol uses for those devices
+# (SMS 4.2, DSC+ 5.1, SSC 3, TSC 6: docs/gateway.md, "The device picker").
 DEVICE_VALUES = {
     "ibkey": "5.2a",
     "authenticator_app": "4",
-    "sms": "4.1",
+    "sms": "4.2",
     "dsc_plus": "5.1",
-    "temporary_passcode": "3",
-    "security_code_card": "2",
+    "security_code_card": "3",
+    "temporary_passcode": "6",
 }
 # The code block each device type answers in: silver (a typed code), notification (IB Key's push,
 # with its challenge/response in gold), gold (a challenge and its response), temp, bronze (card).

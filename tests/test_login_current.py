@@ -208,3 +208,14 @@ def test_english_users_see_the_live_pages_english(current_app_, clock, extra_use
     status, body = script.password("dave", lang="en")
     assert body["prompt"] == "Enter the 6-digit code shown in your authenticator app."
     assert EXTRA_USERS[0]["username"] == "dave"
+
+
+def test_the_paper_switch_with_a_live_user_is_refused_clearly_and_counts_no_failure(current_app_, clock, conn):
+    script = Script(current_app_.test_client(), clock)
+    script.get("/sso/login?lang=en")
+    status, body = script.answer("/sso/login", {"username": "carol", "password": USERS["carol"]["password"],
+                                                "paperSwitch": "on"})
+    assert status == 401 and body["step"] == "username"
+    assert body["error"].startswith("You have selected the Paper Trading Mode")
+    assert conn.execute("SELECT count(*) FROM login_failures").fetchone()[0] == 0
+    assert script.password("carol", lang="en")[1]["step"] == "silver"

@@ -101,6 +101,7 @@
   var paper = q("#toggle1"), loginButton = q(".xyzform-username .xyz-button-login");
   paper.addEventListener("change", function () {
     loginButton.textContent = paper.checked ? loginButton.dataset.paperText : loginButton.dataset.liveText;
+    q(".xyz-logintype").value = paper.checked ? "2" : "1";
   });
 
   // The device is chosen by the picker's change: the live page has no button for it.
