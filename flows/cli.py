@@ -28,12 +28,17 @@ class CommandError(Exception):
 
 def _serve(args):
     from mock_portal.server import FAST_PASSWORD_HASH, StartError, serve
+    if args.tls is False and args.tls_cert:
+        raise CommandError("--no-tls and --tls-cert contradict each other: give one of them")
     try:
-        extra = {"PORTAL_REVISION": args.portal_revision}
+        # --gateway: the Client Portal Gateway a user runs, HTTPS and today's login page by default.
+        extra = {"PORTAL_REVISION": args.portal_revision, "GATEWAY": args.gateway,
+                 "LOGIN_PAGE": args.login_page or ("current" if args.gateway else "seed")}
         if args.fast_password_hash:
             extra["PASSWORD_HASH_METHOD"] = FAST_PASSWORD_HASH
+        https = args.gateway if args.tls is None else args.tls
         return serve(args.host, args.port, args.db, args.scenario, test_hooks=args.enable_test_hooks,
-                     extra_config=extra)
+                     extra_config=extra, https=https, tls_cert=args.tls_cert, tls_key=args.tls_key)
     except StartError as e:
         print(e, file=sys.stderr)
         return e.code
@@ -55,6 +60,8 @@ def _demo(args):
         print(f"Portal: {base_url}  user: {user.username}  language: {args.lang}{revision}", flush=True)
         started = time.perf_counter()
         page = _demo_page(browser, args.lang, headed=args.headed)
+        if args.login_page:  # the portal serves the page this browser asks for (mock_portal/login_page.py)
+            page.context.add_cookies([{"name": "slskit_login_page", "value": args.login_page, "url": base_url}])
         _run_article_steps(page, base_url, user, args)
         _verify_enrolled(page, user, database)
     print(f"OK: {user.username} is enrolled in the Secure Login System again "
@@ -306,6 +313,20 @@ def _add_serve(sub):
     serve.add_argument("--portal-revision", choices=PORTAL_REVISIONS, default="seed",
                        help="the article's revision users see unless their scenario entry names one "
                             "(default: seed, the Japanese article's; current: the User menu and three choices)")
+    serve.add_argument("--gateway", action="store_true",
+                       help="present the portal as the Client Portal Gateway (its /v1 API, `/` to its login); "
+                            "HTTPS and --login-page current unless told otherwise")
+    https = serve.add_mutually_exclusive_group()
+    https.add_argument("--tls", action="store_const", const=True, dest="tls",
+                       help="speak HTTPS (the default with --gateway), with a self-signed certificate "
+                            "made beside --db unless --tls-cert is given")
+    https.add_argument("--no-tls", action="store_const", const=False, dest="tls", help="speak plain HTTP")
+    serve.add_argument("--tls-cert", metavar="FILE", help="your own PEM certificate (implies --tls; needs --tls-key)")
+    serve.add_argument("--tls-key", metavar="FILE", help="its PEM private key, unencrypted")
+    from mock_portal.login_page import PAGES
+    serve.add_argument("--login-page", choices=PAGES,
+                       help="the login page: seed (the article's two screens; the default) or current "
+                            "(today's one page; the default with --gateway)")
     serve.set_defaults(func=_serve)
 
 
@@ -319,6 +340,8 @@ def _add_demo(sub):
     demo.add_argument("--username", help="with --base-url: whose opt-out to cancel")
     demo.add_argument("--password")
     demo.add_argument("--totp-secret", help="the user's authenticator secret (base32)")
+    demo.add_argument("--login-page", choices=("seed", "current"),
+                      help="log in on the seed's two screens or today's one page (default: the portal's own)")
     _add_revision(demo)
     demo.set_defaults(func=_demo)
 

@@ -6,12 +6,14 @@
 
 A server in another process cannot see a test's monkeypatches: users and clock are set over
 HTTP through the test-only hooks (`flows.portal_http.TestHooks`), which this class turns on
-explicitly.
+explicitly. Over HTTPS (`extra_args=["--gateway"]` or `["--tls"]`) the certificate it printed is
+`ca_file`, and the hooks trust it alone (`ssl_context`).
 """
 import os
 import re
 import selectors
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -19,7 +21,8 @@ import time
 from .portal_http import PortalError, TestHooks
 
 KIT_HOME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the folder holding `flows`
-READY = re.compile(r"Serving on (http://\S+)")
+READY = re.compile(r"Serving on (https?://\S+)")
+CERTIFICATE = re.compile(r"^TLS certificate: (.+) \(")  # printed before READY when it speaks HTTPS
 
 
 class LivePortal(TestHooks):
@@ -42,6 +45,7 @@ class LivePortal(TestHooks):
         self.startup_timeout = startup_timeout
         self.process = None
         super().__init__("")
+        self.ca_file = None  # the certificate an https server printed, for clients to trust
 
     def start(self):
         # `-m flows.cli` must not find a team's own `flows` in the working directory: the server
@@ -50,8 +54,10 @@ class LivePortal(TestHooks):
         # The server's log goes to a file beside its database: an unread pipe could fill and stall it.
         self.log_path = self.database + ".log"
         with open(self.log_path, "ab") as log:
+            # Unbuffered bytes: a buffered reader would take the certificate line and the ready
+            # line in one read, and then wait on the pipe for a line it already holds.
             self.process = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=log,
-                                            text=True, env=env, cwd=KIT_HOME)
+                                            bufsize=0, env=env, cwd=KIT_HOME)
         self.base_url = self._wait_ready()
         return self
 
@@ -62,11 +68,14 @@ class LivePortal(TestHooks):
         while time.monotonic() < deadline:
             if not selector.select(timeout=deadline - time.monotonic()):
                 break
-            line = self.process.stdout.readline()
+            line = self.process.stdout.readline().decode(errors="replace")
             if not line:  # the process ended before it was ready
                 with open(self.log_path, encoding="utf-8", errors="replace") as log:
                     err = log.read().strip()
                 raise PortalError(f"slskit serve exited with {self.process.wait()}: {err}")
+            if match := CERTIFICATE.match(line):
+                self.ca_file = match.group(1)
+                self.ssl_context = ssl.create_default_context(cafile=self.ca_file)
             match = READY.search(line)
             if match:
                 return match.group(1).rstrip("/")

@@ -60,9 +60,10 @@ class TestHooks:
 
     __test__ = False  # a client, not a pytest test class
 
-    def __init__(self, base_url, timeout=30):
+    def __init__(self, base_url, timeout=30, ssl_context=None):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.ssl_context = ssl_context  # an https portal's trust (LivePortal: its own certificate)
 
     def url(self, path="/"):
         return self.base_url + path
@@ -72,7 +73,7 @@ class TestHooks:
         request = urllib.request.Request(self.url(path), data=data, method=method,
                                          headers={"Content-Type": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with urllib.request.urlopen(request, timeout=self.timeout, context=self.ssl_context) as response:
                 return json.loads(response.read())
         except urllib.error.HTTPError as e:
             body = e.read().decode(errors="replace")
@@ -200,11 +201,12 @@ class HttpVisitor:
     followed as a browser does, and every answer's status is recorded, so a caller can assert
     that no request got a 5xx."""
 
-    def __init__(self, base_url, timeout=30):
+    def __init__(self, base_url, timeout=30, ssl_context=None):
         self.base = base_url.rstrip("/")
         self.timeout = timeout
         self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
+                                                  urllib.request.HTTPSHandler(context=ssl_context))
         self.csrf = None
         self.statuses = []      # (method, path, status, seconds) of every request, redirects included
         self.last_body = ""

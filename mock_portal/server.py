@@ -1,10 +1,12 @@
-"""`slskit serve`: the portal behind waitress, a production WSGI server, on one SQLite file.
+"""`slskit serve`: the portal behind waitress, a production WSGI server, on one SQLite file
+(HTTPS, which waitress does not speak, behind cheroot: mock_portal/tls.py).
 
 It refuses what it cannot serve before anything is written, in one line and a non-zero exit
 (2 for a bad argument or file, 1 for a port or database another server holds): a port outside
 0-65535, a host that does not resolve, a --db that is a directory, not SQLite, damaged (a quick
-integrity check), read-only or in a read-only folder, a bad scenario file. One server per
-database file: a lock beside it (FILE.lock, holding the server's pid) is held while it serves.
+integrity check), read-only or in a read-only folder, a bad scenario file, a --tls-cert/--tls-key
+pair that cannot serve TLS. One server per database file: a lock beside it (FILE.lock, holding
+the server's pid) is held while it serves.
 """
 import errno
 import fcntl
@@ -19,6 +21,9 @@ from urllib.parse import quote
 from waitress.server import create_server
 
 from . import create_app, db, scenario
+
+# `tls` (cryptography, cheroot: ~55 ms) is imported only where HTTPS is asked for: a plain
+# server starts as fast as before.
 
 
 class StartError(Exception):
@@ -86,6 +91,16 @@ def check_database(path):
         _refuse(f"--db {path} is damaged ({problems[0]}); restore it or start with a new file")
 
 
+def check_certificate(cert_path, key_path):
+    """One's own --tls-cert and --tls-key: both or neither, a PEM pair that serves TLS today."""
+    if (cert_path is None) != (key_path is None):
+        _refuse("--tls-cert and --tls-key go together: give both, or neither for a self-signed one")
+    if cert_path is not None:
+        from . import tls
+        if reason := tls.problem(cert_path, key_path):
+            _refuse(reason)
+
+
 def hold(path):
     """Lock FILE.lock beside the database for as long as this process serves it; the second
     server on the same file is refused (the first keeps its sessions and state)."""
@@ -135,22 +150,41 @@ def _stop(signum, frame):
 
 
 def serve(host="127.0.0.1", port=5000, database=None, scenario_path=None, test_hooks=False,
-          extra_config=None, out=sys.stdout):
-    """Bind, print the one `Serving on` line, run until SIGINT/SIGTERM, return 0."""
+          extra_config=None, out=sys.stdout, https=False, tls_cert=None, tls_key=None):
+    """Bind, print the one `Serving on` line, run until SIGINT/SIGTERM, return 0. With `https`
+    or one's own tls_cert and tls_key it speaks HTTPS only, and first prints where its
+    certificate is (the kit's self-signed one is made beside the database and reused)."""
     database = os.path.abspath(database or default_database())
+    tls_cert, tls_key = (os.path.abspath(p) if p else None for p in (tls_cert, tls_key))
     check_address(host, port)
+    check_certificate(tls_cert, tls_key)
     check_database(database)
     try:
         os.makedirs(os.path.dirname(database), exist_ok=True)
     except OSError as e:
         _refuse(f"--db {database}: cannot create its folder ({e.strerror})")
     with hold(database):
-        return _serve(build_app(database, scenario_path, test_hooks, extra_config), host, port, out)
+        app = build_app(database, scenario_path, test_hooks, extra_config)
+        if tls_cert:
+            return _serve(app, host, port, out, (tls_cert, tls_key), "given with --tls-cert")
+        if https:
+            from . import tls
+            try:
+                certificate = tls.self_signed(os.path.dirname(database))
+            except OSError as e:
+                _refuse(f"--db {database}: cannot write its TLS certificate beside it ({e.strerror})")
+            return _serve(app, host, port, out, certificate, tls.SELF_SIGNED)
+        return _serve(app, host, port, out)
 
 
-def _serve(app, host, port, out):
+def _serve(app, host, port, out, certificate=None, about=""):
+    """waitress for plain HTTP; with a (cert, key) `certificate`, cheroot speaking TLS."""
     try:
-        server = create_server(app, host=host, port=port, threads=8, ident="slskit")
+        if certificate:
+            from . import tls
+            server = tls.create_server(app, host, port, *certificate, threads=8)
+        else:
+            server = create_server(app, host=host, port=port, threads=8, ident="slskit")
     except OSError as e:
         if e.errno == errno.EADDRINUSE:
             raise StartError(f"slskit serve: port {port} on {host} is already in use; "
@@ -159,9 +193,12 @@ def _serve(app, host, port, out):
     shown = f"[{server.effective_host}]" if ":" in str(server.effective_host) else server.effective_host
     try:
         signal.signal(signal.SIGTERM, _stop)
-        print(f"Serving on http://{shown}:{server.effective_port}", file=out, flush=True)
-        server.run()  # returns on KeyboardInterrupt (Ctrl-C, or SIGTERM through _stop)
-    except KeyboardInterrupt:  # a signal that came before run() took over
+        if certificate:
+            print(f"TLS certificate: {certificate[0]} ({about})", file=out, flush=True)
+        scheme = "https" if certificate else "http"
+        print(f"Serving on {scheme}://{shown}:{server.effective_port}", file=out, flush=True)
+        server.run()  # waitress returns on KeyboardInterrupt (Ctrl-C, or SIGTERM through _stop)
+    except KeyboardInterrupt:  # cheroot raises it; so does a signal that came before run()
         pass
     finally:
         server.close()
