@@ -3,10 +3,10 @@
 import os
 import secrets
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from . import access, db, events, housekeeping, i18n, limits, sessions
+from . import access, db, events, housekeeping, i18n, limits, login_page, sessions
 from .clock import Clock
 
 
@@ -58,6 +58,9 @@ def create_app(test_config=None):
     app.register_blueprint(classic.bp)
     from . import current
     app.register_blueprint(current.bp)
+    if app.config["GATEWAY"]:
+        from . import gateway
+        app.register_blueprint(gateway.bp)  # the gateway's /v1 session API
     if app.config["TEST_HOOKS"]:
         from . import testing
         app.register_blueprint(testing.bp)
@@ -76,7 +79,13 @@ def _security_headers(response):
 
 
 def _error_page(exc):
-    """Every error is a page in the user's language with one clear sentence, never a trace."""
+    """Every error is a page in the user's language with one clear sentence, never a trace; under
+    the gateway's /v1/ (any route, known or not) it is the API's JSON error instead."""
+    if current_app.config["GATEWAY"] and request.path.startswith("/v1/"):
+        from . import gateway
+        return gateway.json_error(exc)
     key = exc.description if isinstance(exc.description, str) and exc.description.startswith("error.") \
         else f"error.http_{exc.code}"
+    if login_page.wants_json():  # today's login page's script: the same sentence, as JSON
+        return login_page.answer("error", exc.code, key)
     return render_template("error.html", message_key=key, code=exc.code, lang=i18n.current_lang()), exc.code

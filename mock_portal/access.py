@@ -19,6 +19,8 @@ Rights follow the factors, and nothing but the route's rule grants them:
                      passcode login the one screen it keeps after 2 days
     CODE_CARD_ISSUE  CODE_CARD and a recent login: issuing a card adds a second factor
     REAUTH           the re-authentication before a change: PORTAL, or a KB69 card-only session
+    GATEWAY_API      the gateway's /v1 API: open here; it answers by the gateway's own session,
+                     which only a login that passed the device opens (`gateway_holds`)
     TEST_HOOK        the /_test/ hooks, mounted only with TEST_HOOKS
 
 KB69 applies to every screen: a session that logged in with a temporary passcode opens the trading
@@ -46,7 +48,7 @@ from flask import abort, current_app, g, redirect, render_template, request, url
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from . import devices, enrollment, events, limits, sessions, sls
+from . import devices, enrollment, events, limits, login_page, sessions, sls
 from .db import get_db
 from .i18n import current_lang
 
@@ -84,6 +86,10 @@ CODE_CARD_ISSUE = Rule("code_card_issue", login="device", screen="card", recent=
 # The re-authentication: PORTAL, and the KB69 card-only session too, whose one change (issuing
 # its card) may ask for it.
 REAUTH = Rule("reauth", login="device", screen="card")
+# The Client Portal Gateway's /v1 API (mock_portal/gateway.py): local programs call it without
+# cookies; the blueprint answers by the gateway's session (401 JSON without one), never by the
+# caller's portal session, so the access layer lets everyone through.
+GATEWAY_API = Rule("gateway_api")
 
 _BY_BLUEPRINT = {}
 _BY_ENDPOINT = {"static": ANYONE}  # Flask's own route for static files
@@ -179,8 +185,8 @@ def check():
     if rule is None:
         _refused(None, "no_rule")
         abort(403)
-    if rule is TEST_HOOK:
-        return None
+    if rule is TEST_HOOK or rule is GATEWAY_API:
+        return None  # the hooks' suite, or the gateway's session, decides; an expired cookie says nothing
     if request.method == "POST" and g.get("session_expired"):
         # Whatever the route: one clear message instead of a CSRF complaint, audited when known.
         _refused(rule.name, "session_expired", g.expired_username)
@@ -196,6 +202,8 @@ def check():
     username = g.user["username"] if g.user is not None else None
     _refused(rule.name, reason, username)
     if reason == "no_pending_login":
+        if request.method == "POST" and login_page.wants_json():  # today's page: back to its first block
+            return login_page.answer("username", status, key)
         if request.method == "POST":
             return render_template("login.html", lang=current_lang(), error=key, target="portal"), status
         return redirect(url_for("auth.login"))
@@ -208,6 +216,24 @@ def check():
     if reason == "passcode_expired":
         sessions.end()
     abort(status, description=key)
+
+
+# --- what a login through the Client Portal Gateway gives its API clients (mock_portal/gateway.py) --
+
+def gateway_holds(factors):
+    """Whether a finished login with `factors` opens the gateway's session for its API clients.
+
+    The brokerage: "The login process to the Client Portal API Gateway is the same as to Client
+    Portal. As the Client Portal has access to sensitive information and banking functionalities,
+    two-factor authentication is mandatory for login." (IBKR Campus, Web API v1.0 documentation,
+    Authentication FAQ; docs/gateway.md). So only a login that passed the security device does,
+    whatever the user's SLS state: the gateway's login page asks an opted-out user for the device
+    too (login_submit skips it for the trading login only), and a password-only trading login on
+    the gateway's server leaves the API at 401. Nothing public says more about the opt-out and
+    the gateway; the kit shows it to API clients as sso/validate's QUALIFIED_FOR_MOBILE_AUTH
+    ("Returns if the customer requires two factor authentication"): false while the user is opted
+    out, true after the article's flow (a choice, said so in docs/gateway.md)."""
+    return factors == sessions.PASSWORD_AND_DEVICE
 
 
 # --- re-authentication before a security change ------------------------------------------------

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, g, redirect, request, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import devices, enrollment, events, limits, lockout, login_page, sessions
-from .access import ANYONE, LOGIN_PENDING, PORTAL, REAUTH, may_open, requires
+from .access import ANYONE, LOGIN_PENDING, PORTAL, REAUTH, gateway_holds, may_open, requires
 from .db import get_db
 from .i18n import current_lang, translate
 from .responses import post_redirect, render_page
@@ -135,9 +135,9 @@ def _login_refused(status, error, username, target):
 
 def _landed(target):
     """A finished login goes where it entered (today's page's script follows `redirect`)."""
-    if current_app.config["GATEWAY"]:  # the gateway's one session is now this login's (gateway.py)
+    if current_app.config["GATEWAY"] and gateway_holds(g.session["factors"]):
         from . import gateway
-        gateway.hold(get_db(), g.session["username"], g.session["factors"], _now())
+        gateway.hold(get_db(), g.session["username"], g.session["factors"], _now())  # its one session (gateway.py)
     if login_page.wants_json():
         return login_page.answer("done", redirect=url_for(LANDING[target]))
     return post_redirect(LANDING[target])
@@ -272,5 +272,8 @@ def logout():
     lang = current_lang()
     if g.user is not None:
         events.log("logout", username=g.user["username"])
+        if current_app.config["GATEWAY"]:  # the browser's logout ends the gateway's session too
+            from . import gateway
+            gateway.release(get_db(), g.user["username"])
     sessions.end()
     return post_redirect("home.index", notice="logged_out", lang=lang)

@@ -10,7 +10,7 @@ import secrets
 
 import pytest
 
-from mock_portal import testing
+from mock_portal import create_app, testing
 from mock_portal.sessions import COOKIE
 from portal_client import USERS, Visitor
 
@@ -90,6 +90,17 @@ EXPECTED = {
     ("testing.temporary_passcode", "POST"): EVERYONE,
     ("testing.user_devices", "GET"): EVERYONE,
     ("testing.ibkey_activate", "POST"): EVERYONE,
+    # The gateway's /v1 API (mock_portal/gateway.py), mounted with GATEWAY: open at the access layer
+    # whatever the cookie says; the gateway's own session decides (401 JSON without one).
+    ("gateway.tickle", "POST"): EVERYONE,
+    ("gateway.auth_status", "GET"): EVERYONE,
+    ("gateway.auth_status", "POST"): EVERYONE,
+    ("gateway.ssodh_init", "POST"): EVERYONE,
+    ("gateway.reauthenticate", "POST"): EVERYONE,
+    ("gateway.validate", "GET"): EVERYONE,
+    ("gateway.logout", "POST"): EVERYONE,
+    ("gateway.portfolio_accounts", "GET"): EVERYONE,
+    ("gateway.iserver_accounts", "GET"): EVERYONE,
 }
 # Values for the variable parts of a route's path.
 PATH_VALUES = {"username": "alice", "filename": "portal.css", "device_id": "1"}
@@ -97,8 +108,12 @@ PATH_VALUES = {"username": "alice", "filename": "portal.css", "device_id": "1"}
 
 @pytest.fixture
 def hooked_app(app):
-    app.register_blueprint(testing.bp)  # the hooks are routes too
-    return app
+    """Every route there is: the app as the gateway (its /v1 API on top of the portal's routes,
+    GATEWAY's `/` and logins included) with the test hooks, on `app`'s database and clock."""
+    hooked = create_app({**app.config, "GATEWAY": True})
+    hooked.jinja_env.bytecode_cache = app.jinja_env.bytecode_cache
+    hooked.register_blueprint(testing.bp)  # the hooks are routes too
+    return hooked
 
 
 def routes(app):
