@@ -3,7 +3,8 @@
 #    ffmpeg and chromedriver for the tests, Chromium where the distribution has a usable one
 #  - .venv with the kit and its test dependencies (re-installed when pyproject.toml changes)
 #  - no usable Chromium after that (Ubuntu's is a snap): Playwright's own, where downloads work
-#  - IBeam in .venv-ibeam, for the test that logs in with it
+#  - IBeam in .venv-ibeam, ibind and EasyIB in .venv-ibind and .venv-easyib, for the tests that
+#    log in with them
 # SLSKIT_SETUP=tests adds the test tooling; SLSKIT_SETUP=flask (`./test.sh -m "not e2e"`) skips
 # every browser tool: the Flask-level tests need none.
 set -euo pipefail
@@ -112,5 +113,18 @@ if $browsers && [ "$mode" = tests ] && [ "$(cat .venv-ibeam/.installed 2>/dev/nu
   python3 -m venv .venv-ibeam
   .venv-ibeam/bin/python -m pip install -q --disable-pip-version-check "ibeam==$IBEAM_VERSION"
   echo "$IBEAM_VERSION" > .venv-ibeam/.installed
+fi
+# The Client Portal Gateway's clients, each in a venv of its own as their users install them
+# (tests/test_e2e_gateway.py): ibind and EasyIB pin requests and urllib3 their own way.
+if $browsers && [ "$mode" = tests ]; then
+  for client in ibind==0.2.2 easyib==0.2.5; do
+    name="${client%%==*}"
+    if [ "$(cat ".venv-$name/.installed" 2>/dev/null)" != "$client" ]; then
+      say "installing $client into .venv-$name (pip)"
+      python3 -m venv ".venv-$name"
+      ".venv-$name/bin/python" -m pip install -q --disable-pip-version-check "$client"
+      echo "$client" > ".venv-$name/.installed"
+    fi
+  done
 fi
 export PATH="$PWD/.venv/bin:$PATH"

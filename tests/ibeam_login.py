@@ -59,8 +59,34 @@ def main():
         outputs_dir=cnf.OUTPUTS_DIR, use_paper_account=cnf.USE_PAPER_ACCOUNT,
         count_timeout_as_failed=cnf.COUNT_TIMEOUT_AS_FAILED)
     success, shutdown = handler.login()
-    print(json.dumps({"success": success, "shutdown": shutdown, "failed_attempts": handler.failed_attempts}))
+    outcome = {"success": success, "shutdown": shutdown, "failed_attempts": handler.failed_attempts}
+    if os.environ.get("SLSKIT_IBEAM_STATUS"):
+        outcome.update(gateway_status(cnf, os.environ.get("SLSKIT_GATEWAY_CA")))
+    print(json.dumps(outcome))
     return 0
+
+
+def gateway_status(cnf, ca_file):
+    """IBeam's own checks of the session after its login, as its maintenance loop makes them:
+    tickle (its parsed status) and sso/validate, then its logout; `ca_file` is the gateway's
+    certificate, trusted as IBeam trusts the one in its inputs folder."""
+    from types import SimpleNamespace
+
+    from ibeam.src.handlers.http_handler import HttpHandler
+
+    # HttpHandler reads only these two of its InputsHandler, which would also want a cacert.jks.
+    inputs = SimpleNamespace(valid_certificates=bool(ca_file), cacert_pem_path=ca_file)
+    http = HttpHandler(inputs_handler=inputs, base_url=cnf.GATEWAY_BASE_URL, route_validate=cnf.ROUTE_VALIDATE,
+                       route_tickle=cnf.ROUTE_TICKLE, route_logout=cnf.ROUTE_LOGOUT,
+                       route_reauthenticate=cnf.ROUTE_REAUTHENTICATE, route_initialise=cnf.ROUTE_INITIALISE,
+                       request_timeout=cnf.REQUEST_TIMEOUT)
+    status = http.get_status(max_attempts=1)
+    checked = {"status": status.parsed_status, "authenticated": status.authenticated,
+               "competing": status.competing, "session_id": status.session_id, "validate": http.validate()}
+    # Its strategy handler's test of a logout: the answer's body, byte for byte.
+    checked["logout_body"] = http.logout().read().decode("utf8")
+    checked["status_after_logout"] = http.get_status(max_attempts=1).parsed_status
+    return checked
 
 
 if __name__ == "__main__":
