@@ -76,6 +76,9 @@ def pytest_addoption(parser):
     group.addoption("--portal-login-page", choices=("seed", "current"), default=None,
                     help="the login page the portal tests' browsers meet: the seed's two screens or "
                          "today's one page (default: the portal's own, `slskit serve --login-page`)")
+    group.addoption("--portal-test-hooks-key", default=None, metavar="KEY",
+                    help="the key of a --portal-url portal's test hooks (`slskit serve --test-hooks-key`; "
+                         "also $SLSKIT_TEST_HOOKS_KEY)")
     group.addoption("--slskit-browser-path", default=None, metavar="PATH",
                     help="the Chromium to launch (also $SLSKIT_CHROMIUM); without it the kit looks "
                          "for one only when Playwright's own Chromium is not installed")
@@ -110,7 +113,7 @@ def pytest_configure(config):
     if url and not hasattr(config, "workerinput"):  # once, in the process that was started
         portal_http = kit("portal_http")
         try:
-            portal_http.TestHooks(url).check_reachable()
+            portal_http.TestHooks(url, key=config.getoption("--portal-test-hooks-key")).check_reachable()
         except portal_http.PortalError as e:  # one line now, not a traceback in every test
             raise pytest.UsageError(f"--portal-url: {e}") from None
     # Registered after pytest-playwright, so these fixtures take precedence over its own.
@@ -236,7 +239,7 @@ def portal_server(pytestconfig, tmp_path_factory):
     live = kit("live")
     url = pytestconfig.getoption("--portal-url")
     if url:
-        yield kit("portal_http").TestHooks(url)
+        yield kit("portal_http").TestHooks(url, key=pytestconfig.getoption("--portal-test-hooks-key"))
         return
     folder = tmp_path_factory.mktemp("portal")
     with live.LivePortal(str(folder / "portal.sqlite"), test_hooks=True) as portal:

@@ -38,7 +38,8 @@ def _serve(args):
             extra["PASSWORD_HASH_METHOD"] = FAST_PASSWORD_HASH
         https = args.gateway if args.tls is None else args.tls
         return serve(args.host, args.port, args.db, args.scenario, test_hooks=args.enable_test_hooks,
-                     extra_config=extra, https=https, tls_cert=args.tls_cert, tls_key=args.tls_key)
+                     extra_config=extra, https=https, tls_cert=args.tls_cert, tls_key=args.tls_key,
+                     test_hooks_key=args.test_hooks_key or os.environ.get("SLSKIT_TEST_HOOKS_KEY") or None)
     except StartError as e:
         print(e, file=sys.stderr)
         return e.code
@@ -307,6 +308,9 @@ def _add_serve(sub):
     serve.add_argument("--scenario", help="a scenario JSON file that replaces all users on start")
     serve.add_argument("--enable-test-hooks", action="store_true",
                        help="mount /_test/ (reset, users, clock) for test suites; never on by default")
+    serve.add_argument("--test-hooks-key", metavar="KEY",
+                       help="the key every test-hook call must carry (header X-Slskit-Test-Hooks-Key); "
+                            "needed to serve the hooks beyond loopback (also $SLSKIT_TEST_HOOKS_KEY)")
     serve.add_argument("--fast-password-hash", action="store_true",
                        help="for test servers: hash passwords cheaply (pbkdf2, 1000 rounds) instead of scrypt")
     from mock_portal.scenario import PORTAL_REVISIONS

@@ -9,8 +9,10 @@ its test hooks. The plugin, the device emulators, the bench and the tests all co
 - `HttpVisitor(base_url)`: urllib with a cookie jar, the article's flow as plain requests
   (the bench's floor, the load tests).
 """
+import contextlib
 import http.cookiejar
 import json
+import os
 import re
 import time
 import urllib.error
@@ -59,19 +61,26 @@ class TestHooks:
     suites sharing one portal (`--portal-url`, xdist workers) never touch each other's state."""
 
     __test__ = False  # a client, not a pytest test class
+    KEY_HEADER = "X-Slskit-Test-Hooks-Key"
+    _known = {}  # base URL -> (key, ssl_context), for the hooks a page's device emulators reach
 
-    def __init__(self, base_url, timeout=30, ssl_context=None):
+    def __init__(self, base_url, timeout=30, ssl_context=None, key=None):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.ssl_context = ssl_context  # an https portal's trust (LivePortal: its own certificate)
+        known_key, known_context = self._known.get(self.base_url, (None, None))
+        self.ssl_context = ssl_context or known_context  # an https portal's trust (LivePortal: its certificate)
+        # A portal serving its hooks beyond loopback wants their key (`slskit serve --test-hooks-key`).
+        self.key = key or known_key or os.environ.get("SLSKIT_TEST_HOOKS_KEY") or None
+        if self.base_url and (self.key or self.ssl_context):
+            self._known[self.base_url] = (self.key, self.ssl_context)
 
     def url(self, path="/"):
         return self.base_url + path
 
     def _call(self, method, path, payload=None):
         data = json.dumps(payload).encode() if payload is not None else None
-        request = urllib.request.Request(self.url(path), data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+        headers = {"Content-Type": "application/json", **({self.KEY_HEADER: self.key} if self.key else {})}
+        request = urllib.request.Request(self.url(path), data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout, context=self.ssl_context) as response:
                 return json.loads(response.read())
@@ -131,6 +140,62 @@ class TestHooks:
         """IBKR Mobile activating IB Key with the code the portal shows (the current revision):
         {"username", "ibkey_secret"} of the new device."""
         return self._call("POST", "/_test/ibkey/activate", {"activation_code": activation_code})
+
+    # What was asked of the portal, and faults on purpose (issue 21; docs/steering.md).
+    def requests(self, user=None, method=None, path=None, since=None):
+        """The request journal's entries for `user` (a PortalUser or a username), oldest first;
+        `path` exact, or a regular expression starting with ^."""
+        query = {k: v for k, v in (("username", _name(user)), ("method", method), ("path", path),
+                                   ("since", since)) if v is not None}
+        return self._call("GET", "/_test/requests?" + urllib.parse.urlencode(query))["requests"]
+
+    def forget_requests(self, user=None):
+        return self._call("DELETE", "/_test/requests?" + urllib.parse.urlencode(
+            {"username": _name(user)} if user is not None else {}))
+
+    def verify(self, user, times, method, path):
+        """Assert that `user` sent `method` `path` exactly `times` times (WireMock's verify);
+        the failure lists what was sent."""
+        seen = self.requests(user, method, path)
+        if len(seen) != times:
+            sent = "; ".join(f"{e['method']} {e['path']} -> {e['status']}" + (f" ({e['fault']})" if e["fault"] else "")
+                             for e in self.requests(user)[-20:])
+            raise AssertionError(f"expected {times} {method} of {path} by {_name(user)}, saw {len(seen)}: "
+                                 f"{sent or 'no request at all'}")
+        return seen
+
+    def add_fault(self, fault):
+        """Post a fault (mock_portal/faults.py's shape); its id."""
+        return self._call("POST", "/_test/faults", fault)["id"]
+
+    def remove_fault(self, fault_id):
+        return self._call("DELETE", f"/_test/faults/{urllib.parse.quote(fault_id)}")
+
+    @contextlib.contextmanager
+    def inject(self, user=None, method=None, path=None, probability=None, count=None, **response):
+        """A fault for `user`'s requests (every visitor's without one) while the block runs,
+        always removed after it: `with portal.inject(user, "POST", "/portal/...", status=503): ...`.
+        `response`: fixedDelayMilliseconds, delayDistribution, status, fault, when. `path` exact,
+        or a regular expression starting with ^."""
+        match = {k: v for k, v in (("username", _name(user)), ("method", method)) if v is not None}
+        if path is not None:
+            match["urlPathPattern" if path.startswith("^") else "urlPath"] = path
+        fault = {"request": match, "response": response,
+                 **({"probability": probability} if probability is not None else {}),
+                 **({"count": count} if count is not None else {})}
+        fault_id = self.add_fault(fault)
+        try:
+            yield fault_id
+        finally:
+            try:
+                self.remove_fault(fault_id)
+            except PortalError as e:
+                if "404" not in str(e):  # a counted fault may be gone already
+                    raise
+
+
+def _name(user):
+    return getattr(user, "username", user)
 
 
 def hooks_of_page(page):

@@ -114,6 +114,32 @@ def _(scene):
     expect(scene.page.locator("label[for=toggle1]")).to_be_visible()
 
 
+# What the portal's request journal says a user sent (issue 21): a button's POST, by the endpoint
+# of the screen's action (every confirmation screen's OK ends in _confirm, Continue in _continue).
+BUTTON_ENDPOINTS = {"OK": "_confirm", "次に進む": "_continue", "Continue": "_continue",
+                    "キャンセル": "_cancel", "Cancel": "_cancel"}
+TIMES = {"once": 1, "twice": 2}
+
+
+def _sent(scene, user, button, times):
+    if button not in BUTTON_ENDPOINTS:
+        raise AssertionError(f"no button {button!r}: one of {', '.join(BUTTON_ENDPOINTS)}")
+    sent = [e for e in scene.portal.requests(scene.users[user], "POST")
+            if (e["endpoint"] or "").endswith(BUTTON_ENDPOINTS[button])]
+    assert len(sent) == times, (f"expected {button} of {user} sent {times} time(s), saw {len(sent)}: "
+                                + "; ".join(f"{e['path']} -> {e['status']}" for e in sent))
+
+
+@then(parsers.parse("「{user}」の {button} は{times:d}回だけ送信されています"))
+def _(scene, user, button, times):
+    _sent(scene, user, button, times)
+
+
+@then(parsers.re(r'"(?P<user>[^"]+)"\'s (?P<button>\w+) was sent exactly (?P<times>once|twice|\d+ times)'))
+def _(scene, user, button, times):
+    _sent(scene, user, button, TIMES.get(times) or int(times.split()[0]))
+
+
 # The users. Each is fresh (its own account, credentials and device) and named by the scenario.
 
 def _add_user(scene, portal_user, name, **fields):

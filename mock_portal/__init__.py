@@ -31,6 +31,7 @@ def create_app(test_config=None):
         GATEWAY=False,                 # present as the Client Portal Gateway: its /v1 API, `/` to its login (issue 19)
         LOGIN_PAGE="seed",             # the login page: the seed's two screens, or 'current' (today's one page)
         GATEWAY_SESSION_IDLE_SECONDS=6 * 60,  # the gateway's session ends this long after its last call
+        TEST_HOOKS_KEY=None,           # when set, every hook call carries it (X-Slskit-Test-Hooks-Key)
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -44,6 +45,10 @@ def create_app(test_config=None):
 
     housekeeping.init_app(app)  # first: what has expired is gone before the session is looked up
     app.before_request(sessions.load)
+    if app.config["TEST_HOOKS"]:  # the request journal and faults on purpose (issue 21)
+        from . import faults, journal
+        journal.init_app(app)
+        faults.init_app(app)  # once the session is known: a fault may be one user's
     app.before_request(sessions.csrf_on_post)
     access.init_app(app)  # after the session is known: every route's rule (mock_portal/access.py)
     app.after_request(sessions.save_cookie)
@@ -86,6 +91,8 @@ def _error_page(exc):
         return gateway.json_error(exc)
     key = exc.description if isinstance(exc.description, str) and exc.description.startswith("error.") \
         else f"error.http_{exc.code}"
+    if key not in i18n.CATALOGS["en"]:  # a status the portal itself never answers (a fault on purpose)
+        key = "error.http_other"
     if login_page.wants_json():  # today's login page's script: the same sentence, as JSON
         return login_page.answer("error", exc.code, key)
     return render_template("error.html", message_key=key, code=exc.code, lang=i18n.current_lang()), exc.code

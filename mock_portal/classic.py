@@ -10,7 +10,8 @@ from .responses import render_page
 
 bp = Blueprint("classic", __name__, url_prefix="/classic")
 
-NOTICES = {"updated": "notice.sls_updated", "cancelled": "notice.change_cancelled"}
+NOTICES = {"updated": "notice.sls_updated", "cancelled": "notice.change_cancelled",
+           "already_done": "notice.change_already_made"}
 # The top menu's path, one level per page: (endpoint, catalog key of the link).
 MENU = [("classic.manage_account", "classic.menu.manage_account"),
         ("classic.security", "classic.menu.security"),

@@ -59,10 +59,17 @@ def register(bp, url, name, *, page, begin, path, new_opted_out, done, ok_notice
                    path=path, expected_target=target[:limits.ID] if target is not None else None, screen=screen)
         except sls.Refused as refusal:
             return page(refusal.status, error=refusal.key)
+        except sls.AlreadyDone:
+            return post_redirect(done, notice="already_done")
         return post_redirect(done, notice=notice)
 
     @requires(PORTAL)
     def show():
+        if sls.done_here(get_db(), g.session["session_id"], g.user, request.args.get("confirmation", "")[:limits.ID],
+                         screen):
+            # Back to a confirmation this session's OK already carried out (the answer may never
+            # have arrived): say the change was made, not that the confirmation is spent.
+            return post_redirect(done, notice="already_done")
         confirmation, error = shown_confirmation(screen=screen)
         return page(409, error=error) if error else page(confirmation=confirmation)
 

@@ -86,6 +86,12 @@ def _now(username):
     return current_app.config["CLOCK"].now_for(username)  # that user's time: the test clock moves it
 
 
+def holder():
+    """Whose the gateway's session is, without touching it (the journal and faults ask)."""
+    row = get_db().execute("SELECT username FROM gateway_session").fetchone()
+    return row["username"] if row is not None else None
+
+
 def _current(conn):
     """The session, its idle time reset by this call; None when there is none or it idled out."""
     row = conn.execute("SELECT * FROM gateway_session").fetchone()

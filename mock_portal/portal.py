@@ -12,7 +12,7 @@ from .responses import render_page
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
 NOTICES = {"updated": "notice.sls_updated", "cancelled": "notice.change_cancelled",
-           "opted_out": "notice.sls_opted_out"}
+           "opted_out": "notice.sls_opted_out", "already_done": "notice.change_already_made"}
 
 
 @bp.get("/")

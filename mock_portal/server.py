@@ -10,6 +10,7 @@ the server's pid) is held while it serves.
 """
 import errno
 import fcntl
+import ipaddress
 import os
 import signal
 import socket
@@ -55,6 +56,22 @@ def check_address(host, port):
         socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as e:
         _refuse(f"--host {host!r} does not resolve ({getattr(e, 'strerror', None) or e})")
+
+
+def is_loopback(host, port):
+    """Whether every address `host` resolves to is a loopback one (0.0.0.0 and :: are not)."""
+    addresses = {info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
+    return all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses)
+
+
+def check_hooks_key(host, port, test_hooks, key):
+    """The test hooks can reset the portal and slow or break every visitor: served beyond
+    loopback, they need a key (issue 21)."""
+    if key is not None and not key.strip():
+        _refuse("--test-hooks-key is empty")
+    if test_hooks and not key and not is_loopback(host, port):
+        _refuse(f"--enable-test-hooks on {host}, which is not loopback, needs --test-hooks-key KEY "
+                "(or SLSKIT_TEST_HOOKS_KEY): anyone who reaches the port could reset the portal")
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -150,13 +167,16 @@ def _stop(signum, frame):
 
 
 def serve(host="127.0.0.1", port=5000, database=None, scenario_path=None, test_hooks=False,
-          extra_config=None, out=sys.stdout, https=False, tls_cert=None, tls_key=None):
+          extra_config=None, out=sys.stdout, https=False, tls_cert=None, tls_key=None, test_hooks_key=None):
     """Bind, print the one `Serving on` line, run until SIGINT/SIGTERM, return 0. With `https`
     or one's own tls_cert and tls_key it speaks HTTPS only, and first prints where its
     certificate is (the kit's self-signed one is made beside the database and reused)."""
     database = os.path.abspath(database or default_database())
     tls_cert, tls_key = (os.path.abspath(p) if p else None for p in (tls_cert, tls_key))
     check_address(host, port)
+    check_hooks_key(host, port, test_hooks, test_hooks_key)
+    if test_hooks and test_hooks_key:
+        extra_config = {**(extra_config or {}), "TEST_HOOKS_KEY": test_hooks_key}
     check_certificate(tls_cert, tls_key)
     check_database(database)
     try:

@@ -27,6 +27,12 @@ class Refused(Exception):
         self.key, self.status, self.reason, self.target = key, status, reason, target
 
 
+class AlreadyDone(Exception):
+    """OK again on a confirmation this session's OK already carried out (a double submit, a retry
+    after a connection dropped once the change was made): the same request twice, not a refused
+    attempt. Nothing changes, nothing more is audited; the screen says the change was made."""
+
+
 def state_name(opted_out):
     return "opted_out" if opted_out else "enrolled"
 
@@ -123,6 +129,13 @@ def _problem(row, session_id, actor_name, screen):
     return None
 
 
+def done_here(conn, session_id, actor, confirmation_id, screen):
+    """Whether this session's OK on `screen` already carried out the confirmation."""
+    row = _find(conn, confirmation_id) if confirmation_id else None
+    return row is not None and row["state"] == "done" and row["session_id"] == session_id \
+        and row["actor"] == actor["username"] and row["screen"] == screen
+
+
 def lookup(conn, session_id, actor, confirmation_id, screen):
     """For showing a confirmation (a GET, e.g. after the back button): (row, None) or (None, error key)."""
     row = _find(conn, confirmation_id)
@@ -157,6 +170,8 @@ def confirm(conn, session_id, actor, confirmation_id, *, screen, path="modern", 
     `expected_target` is the user the submitted form names; a mismatch refuses."""
     def apply():
         with transaction(conn):
+            if done_here(conn, session_id, actor, confirmation_id, screen):
+                raise AlreadyDone(confirmation_id)
             row = _answerable(conn, session_id, actor, confirmation_id, expected_target, None, screen)
             conn.execute("UPDATE confirmations SET state = 'done' WHERE confirmation_id = ?", (confirmation_id,))
             target = conn.execute("SELECT * FROM users WHERE username = ?", (row["target"],)).fetchone()

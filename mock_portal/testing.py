@@ -4,11 +4,13 @@ reset the state to a scenario, add users, move the clock, read what the UI does 
 They check their input as the scenario loader does: a body that is not a JSON object, a field of
 the wrong type, a number that is not finite or out of range get 400 and a one-line reason
 ({"error": ...}); nothing they accept can make a later request fail."""
+import hmac
 import math
+import re
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from . import devices, enrollment, scenario, sls
+from . import devices, enrollment, faults, journal, scenario, sls
 from .access import TEST_HOOK, blueprint_rule
 from .db import get_db
 
@@ -25,8 +27,25 @@ class BadInput(ValueError):
 
 @bp.errorhandler(BadInput)
 @bp.errorhandler(scenario.ScenarioError)
+@bp.errorhandler(faults.BadFault)
 def _bad_input(e):
     return jsonify(error=str(e)), 400
+
+
+KEY_HEADER = "X-Slskit-Test-Hooks-Key"
+
+
+@bp.before_request
+def _require_key():
+    """With TEST_HOOKS_KEY (a portal served beyond loopback: mock_portal/server.py), every hook
+    call carries it; compared in constant time."""
+    key = current_app.config["TEST_HOOKS_KEY"]
+    if key is None:
+        return None
+    given = request.headers.get(KEY_HEADER, "")
+    if not hmac.compare_digest(given.encode("utf-8", "surrogatepass"), key.encode("utf-8")):
+        return jsonify(error=f"the test hooks need their key in the {KEY_HEADER} header"), 401
+    return None
 
 
 def _json():
@@ -141,3 +160,61 @@ def temporary_passcode():
     except devices.NotIssued as e:
         return jsonify(error=str(e)), 409
     return jsonify(passcode=passcode)
+
+
+# The request journal and faults on purpose (issue 21; mock_portal/journal.py, faults.py).
+
+def _since():
+    raw = request.args.get("since")
+    if raw is None:
+        return None
+    try:
+        since = float(raw)
+    except ValueError:
+        raise BadInput("since must be epoch seconds (a journal entry's `at`)") from None
+    if not math.isfinite(since):
+        raise BadInput("since must be epoch seconds (a journal entry's `at`)")
+    return since
+
+
+@bp.get("/requests")
+def requests_made():
+    """?username=&method=&path=&since=: the journal's entries, oldest first (newest last); `path`
+    exact, or a regular expression starting with ^."""
+    args = request.args
+    try:
+        entries = journal.of().query(args.get("username"), args.get("method"), args.get("path"), _since())
+    except re.error as e:
+        raise BadInput(f"path is not a regular expression ({e})") from None
+    return jsonify(requests=entries)
+
+
+@bp.delete("/requests")
+def forget_requests():
+    """?username=: forget that user's entries (all without it)."""
+    journal.of().clear(request.args.get("username"))
+    return jsonify(ok=True)
+
+
+@bp.post("/faults")
+def add_fault():
+    fault = faults.of().add(_json())
+    return jsonify(id=fault["id"]), 201
+
+
+@bp.get("/faults")
+def faults_listed():
+    return jsonify(faults=faults.of().listed(request.args.get("username")))
+
+
+@bp.delete("/faults")
+def remove_faults():
+    """?username=: remove that user's faults (all without it)."""
+    return jsonify(removed=faults.of().remove(username=request.args.get("username")))
+
+
+@bp.delete("/faults/<fault_id>")
+def remove_fault(fault_id):
+    if not faults.of().remove(fault_id=fault_id):
+        return jsonify(error="no such fault"), 404
+    return jsonify(removed=1)

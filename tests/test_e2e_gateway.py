@@ -175,3 +175,15 @@ def test_an_opted_out_users_password_alone_opens_no_gateway_session(gateway, gat
     LoginPage(page, "en").log_in(user.username, user.password)
     expect(SecondFactorPage(page, "en").code).to_be_visible()  # the gateway asks for the device
     assert client("ibind", gateway, "check_health")["steps"]["check_health"] == {"result": False}
+
+
+def test_ibind_meets_a_503_from_tickle_as_unhealthy_and_the_next_tickle_healthy(gateway, gateway_user, gateway_page):
+    user = gateway_user()
+    log_in_through_the_gateway(gateway_page, gateway, user)
+    with gateway.inject(user, "POST", "/v1/api/tickle", status=503, count=1):
+        seen = client("ibind", gateway, "check_health", "check_health")
+    assert seen["steps"]["check_health"] == {"result": False}  # the gateway said 503: not healthy
+    assert seen["steps"]["check_health#2"] == {"result": True}  # the fault was once
+    assert [w["status"] for w in seen["wire"]] == [503, 200]
+    tickles = gateway.requests(user, "POST", "/v1/api/tickle")
+    assert [(e["status"], bool(e["fault"])) for e in tickles] == [(503, True), (200, False)]

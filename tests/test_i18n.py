@@ -102,8 +102,9 @@ def walk(app, clock, conn, lang):
     see("classic: ok", alice.post("/classic/account/security/secure-login/opt-out/confirm",
                                   {"confirmation": cid, "target": "bob"}, follow_redirects=True))
     see("classic: ok again", alice.post("/classic/account/security/secure-login/opt-out/confirm",
-                                        {"confirmation": cid, "target": "bob"}))
-    see("classic: back", alice.get(f"/classic/account/security/secure-login/opt-out?confirmation={cid}"))
+                                        {"confirmation": cid, "target": "bob"}, follow_redirects=True))
+    see("classic: back", alice.get(f"/classic/account/security/secure-login/opt-out?confirmation={cid}",
+                                   follow_redirects=True))
     cid = alice.open_confirmation()
     see("modern dialog", alice.get(f"/portal/settings/secure-login?confirmation={cid}"))
     see("modern: cancel", alice.post("/portal/settings/secure-login/cancel", {"confirmation": cid},

@@ -10,7 +10,7 @@ import secrets
 
 import pytest
 
-from mock_portal import create_app, testing
+from mock_portal import create_app
 from mock_portal.sessions import COOKIE
 from portal_client import USERS, Visitor
 
@@ -90,6 +90,12 @@ EXPECTED = {
     ("testing.temporary_passcode", "POST"): EVERYONE,
     ("testing.user_devices", "GET"): EVERYONE,
     ("testing.ibkey_activate", "POST"): EVERYONE,
+    ("testing.requests_made", "GET"): EVERYONE,
+    ("testing.forget_requests", "DELETE"): EVERYONE,
+    ("testing.add_fault", "POST"): EVERYONE,
+    ("testing.faults_listed", "GET"): EVERYONE,
+    ("testing.remove_faults", "DELETE"): EVERYONE,
+    ("testing.remove_fault", "DELETE"): EVERYONE,
     # The gateway's /v1 API (mock_portal/gateway.py), mounted with GATEWAY: open at the access layer
     # whatever the cookie says; the gateway's own session decides (401 JSON without one).
     ("gateway.tickle", "POST"): EVERYONE,
@@ -103,16 +109,15 @@ EXPECTED = {
     ("gateway.iserver_accounts", "GET"): EVERYONE,
 }
 # Values for the variable parts of a route's path.
-PATH_VALUES = {"username": "alice", "filename": "portal.css", "device_id": "1"}
+PATH_VALUES = {"username": "alice", "filename": "portal.css", "device_id": "1", "fault_id": "0123abcd"}
 
 
 @pytest.fixture
 def hooked_app(app):
     """Every route there is: the app as the gateway (its /v1 API on top of the portal's routes,
     GATEWAY's `/` and logins included) with the test hooks, on `app`'s database and clock."""
-    hooked = create_app({**app.config, "GATEWAY": True})
+    hooked = create_app({**app.config, "GATEWAY": True, "TEST_HOOKS": True})  # the hooks are routes too
     hooked.jinja_env.bytecode_cache = app.jinja_env.bytecode_cache
-    hooked.register_blueprint(testing.bp)  # the hooks are routes too
     return hooked
 
 

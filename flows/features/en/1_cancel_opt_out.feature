@@ -19,6 +19,7 @@ Feature: Cancel a Secure Login System opt-out
     And A confirmation of the settings update appears. Click OK to finish.
     Then the Secure Login Settings show "Secure Login is required for trading"
     And the portal's records show "Smith" enrolled in SLS
+    And "Smith"'s OK was sent exactly once
 
   Scenario: Cancel in the confirmation changes nothing
     Given a primary user "Smith" who opted out of SLS
