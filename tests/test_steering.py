@@ -164,6 +164,15 @@ def test_a_fault_the_hook_cannot_take_is_refused_in_one_line(hooks, fault, error
     assert status == 400 and body["error"].startswith(error)
 
 
+def test_a_fault_reaches_the_static_files_of_the_user_it_is_for(hooks, alice, hooked, clock):
+    alice.log_in("alice")
+    hooks("POST", "/_test/faults", {"request": {"urlPathPattern": "^/static/", "username": "alice"},
+                                    "response": {"status": 500}})
+    assert alice.get("/static/portal.css").status_code == 500
+    assert Visitor(hooked.test_client(), clock).get("/static/portal.css").status_code == 200  # anonymous: not alice
+    assert journal(hooks, username="alice", path="/static/portal.css")[0]["status"] == 500
+
+
 def test_a_fault_on_the_gateways_api_answers_json(app, clock):
     gateway = create_app({**app.config, "TEST_HOOKS": True, "GATEWAY": True})
     client, browser = gateway.test_client(), Visitor(gateway.test_client(), clock)
