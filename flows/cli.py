@@ -1,5 +1,6 @@
 """The `slskit` command line: `serve` the mock portal, run the article's flow as a `demo`,
-render its `screenshots`, run its Gherkin `spec` into living documentation.
+render its `screenshots`, run its Gherkin `spec` into living documentation, `article-check` the
+article against the kit.
 
 Each subcommand is one `_name(args)` function registered in `build_parser`; a problem the
 person can fix is a `CommandError`, which `main` prints as one line `slskit NAME: ...`.
@@ -259,6 +260,16 @@ def _spec(args):
     return code
 
 
+# -- article-check -----------------------------------------------------------------------------
+
+def _article_check(args):
+    from .article import ArticleError, check
+    try:
+        return check(args.source, args.lang, args.revision)
+    except ArticleError as e:
+        raise CommandError(str(e), 2) from None
+
+
 # -- the parser --------------------------------------------------------------------------------
 
 class _Parser(argparse.ArgumentParser):
@@ -297,6 +308,7 @@ def build_parser():
     _add_demo(sub)
     _add_screenshots(sub)
     _add_spec(sub)
+    _add_article_check(sub)
     return parser
 
 
@@ -377,6 +389,17 @@ def _add_spec(sub):
     spec.add_argument("pytest_args", nargs=argparse.REMAINDER, metavar="-- PYTEST_ARGS",
                       help="passed to pytest, e.g. -- --headed --slskit-browser-path /usr/bin/chromium")
     spec.set_defaults(func=_spec)
+
+
+def _add_article_check(sub):
+    check = sub.add_parser("article-check", help="compare the article (text, HTML or URL) with the kit's steps, "
+                                                 "labels and feature files; exit 1 on drift")
+    check.add_argument("source", metavar="SOURCE", help="the article: a saved text or HTML file, or an http(s) URL")
+    check.add_argument("--lang", choices=("ja", "en"), default="ja")
+    from mock_portal.scenario import PORTAL_REVISIONS
+    check.add_argument("--revision", choices=PORTAL_REVISIONS, default="seed",
+                       help="the kit's steps to compare with: seed (ARTICLE_STEPS, default) or current")
+    check.set_defaults(func=_article_check)
 
 
 def main(argv=None):
