@@ -29,6 +29,7 @@ class CommandError(Exception):
 
 def _serve(args):
     from mock_portal.server import FAST_PASSWORD_HASH, StartError, serve
+    from mock_portal.serving import Limits
     if args.tls is False and args.tls_cert:
         raise CommandError("--no-tls and --tls-cert contradict each other: give one of them")
     try:
@@ -40,7 +41,9 @@ def _serve(args):
         https = args.gateway if args.tls is None else args.tls
         return serve(args.host, args.port, args.db, args.scenario, test_hooks=args.enable_test_hooks,
                      extra_config=extra, https=https, tls_cert=args.tls_cert, tls_key=args.tls_key,
-                     test_hooks_key=args.test_hooks_key or os.environ.get("SLSKIT_TEST_HOOKS_KEY") or None)
+                     test_hooks_key=args.test_hooks_key or (os.environ.get("SLSKIT_TEST_HOOKS_KEY")
+                                                            if args.enable_test_hooks else None) or None,
+                     limits=Limits(args.connection_limit, args.idle_timeout, args.request_timeout))
     except StartError as e:
         print(e, file=sys.stderr)
         return e.code
@@ -343,6 +346,14 @@ def _add_serve(sub):
     serve.add_argument("--login-page", choices=PAGES,
                        help="the login page: seed (the article's two screens; the default) or current "
                             "(today's one page; the default with --gateway)")
+    from mock_portal.serving import Limits
+    serve.add_argument("--connection-limit", type=int, metavar="N", default=Limits.connections,
+                       help=f"open connections held at once (default {Limits.connections}); more wait to be accepted")
+    serve.add_argument("--idle-timeout", type=float, metavar="S", default=Limits.idle_seconds,
+                       help=f"close a keep-alive connection silent this long (default {Limits.idle_seconds:g} s)")
+    serve.add_argument("--request-timeout", type=float, metavar="S", default=Limits.request_seconds,
+                       help="drop a client that has not sent its whole request this long after its first byte "
+                            f"(default {Limits.request_seconds:g} s)")
     serve.set_defaults(func=_serve)
 
 

@@ -2,11 +2,12 @@
 "cancel a Secure Login System opt-out" (ja and en)."""
 import os
 import secrets
+import sqlite3
 
 from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from . import access, db, events, housekeeping, i18n, limits, login_page, sessions
+from . import access, db, events, housekeeping, i18n, limits, login_page, sessions, storage
 from .clock import Clock
 
 
@@ -54,6 +55,7 @@ def create_app(test_config=None):
     app.after_request(sessions.save_cookie)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _error_page)
+    app.register_error_handler(sqlite3.OperationalError, storage.refuse)  # a full disk, a lock: 503
     app.jinja_env.globals["limits"] = limits  # the forms' maxlength attributes
 
     from . import auth, classic, home, portal
@@ -78,7 +80,8 @@ def _security_headers(response):
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault(
         "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'")
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; "
+        "object-src 'none'; base-uri 'none'")
     response.headers.setdefault("Cache-Control", "no-store")
     return response
 

@@ -6,12 +6,16 @@ from importlib import resources
 from flask import current_app, g
 
 
+# How long a request waits for another's write lock before it is answered 503 (mock_portal/storage.py).
+LOCK_WAIT_SECONDS = 10
+
+
 def connect(path):
     """Open the database file with the settings every caller needs."""
-    conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(path, timeout=LOCK_WAIT_SECONDS, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute(f"PRAGMA busy_timeout = {LOCK_WAIT_SECONDS * 1000}")
     return conn
 
 
@@ -29,6 +33,8 @@ ADDED_COLUMNS = [
     ("sessions", "factors", "TEXT"),            # what the login passed: 'password' or 'password+device'
     ("sessions", "passcode_issued_at", "REAL"),  # a KB69 temporary passcode's issue time, if one was used
     ("confirmations", "screen", "TEXT"),        # the screen that opened it, the only one that answers it
+    ("audit_log", "repeats", "INTEGER NOT NULL DEFAULT 1"),  # refusals folded into the row (sls.refuse)
+    ("audit_log", "last_at", "TEXT"),
 ]
 
 
@@ -50,9 +56,20 @@ def transaction(conn):
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # a full disk's error has already rolled it back: keep that error
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def keep_open(app):
+    """For the served process: one connection held for its lifetime, so the WAL index (-shm)
+    stays mapped between requests. Without it the last request's close drops it, and the next
+    request's open must grow it again: on a full disk even reads then fail (SQLITE_IOERR_SHMSIZE)."""
+    conn = connect(app.config["DATABASE"])
+    conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchall()  # a read maps the WAL index, and ends
+    app.extensions["slskit_db_keeper"] = conn
+    return conn
 
 
 def get_db():

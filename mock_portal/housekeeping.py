@@ -7,8 +7,11 @@ text on the phone) is kept KEPT_SECONDS longer; an anonymous session (a login fo
 nobody to tell) goes as soon as it idles out, and there are never more than
 ANONYMOUS_SESSIONS_MAX of them: a flood of page views replaces the oldest.
 """
+import sqlite3
+
 from flask import current_app
 
+from . import storage
 from .db import get_db, transaction
 
 PRUNE_EVERY = 60          # seconds of the portal's clock between two prunings
@@ -51,7 +54,11 @@ def _maybe_prune():
     if state["pruned_at"] is not None and now - state["pruned_at"] < PRUNE_EVERY:
         return
     state["pruned_at"] = now
-    prune(get_db(), now, current_app.config)
+    try:
+        prune(get_db(), now, current_app.config)
+    except sqlite3.OperationalError as e:
+        if not storage.tolerated(e):
+            raise  # a full disk or a read-only file: the request goes on, the pruning waits a minute
 
 
 def init_app(app):

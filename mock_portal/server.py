@@ -1,5 +1,5 @@
 """`slskit serve`: the portal behind waitress, a production WSGI server, on one SQLite file
-(HTTPS, which waitress does not speak, behind cheroot: mock_portal/tls.py).
+(HTTPS too, on waitress's own event loop: mock_portal/serving.py; its certificate: mock_portal/tls.py).
 
 It refuses what it cannot serve before anything is written, in one line and a non-zero exit
 (2 for a bad argument or file, 1 for a port or database another server holds): a port outside
@@ -19,11 +19,9 @@ import sys
 from contextlib import closing
 from urllib.parse import quote
 
-from waitress.server import create_server
+from . import create_app, db, scenario, serving
 
-from . import create_app, db, scenario
-
-# `tls` (cryptography, cheroot: ~55 ms) is imported only where HTTPS is asked for: a plain
+# `tls` (cryptography: ~55 ms) is imported only where HTTPS is asked for: a plain
 # server starts as fast as before.
 
 
@@ -69,6 +67,8 @@ def check_hooks_key(host, port, test_hooks, key):
     loopback, they need a key (issue 21)."""
     if key is not None and not key.strip():
         _refuse("--test-hooks-key is empty")
+    if key and not test_hooks:
+        _refuse("--test-hooks-key without --enable-test-hooks: there are no hooks to lock")
     if test_hooks and not key and not is_loopback(host, port):
         _refuse(f"--enable-test-hooks on {host}, which is not loopback, needs --test-hooks-key KEY "
                 "(or SLSKIT_TEST_HOOKS_KEY): anyone who reaches the port could reset the portal")
@@ -167,13 +167,16 @@ def _stop(signum, frame):
 
 
 def serve(host="127.0.0.1", port=5000, database=None, scenario_path=None, test_hooks=False,
-          extra_config=None, out=sys.stdout, https=False, tls_cert=None, tls_key=None, test_hooks_key=None):
+          extra_config=None, out=sys.stdout, https=False, tls_cert=None, tls_key=None, test_hooks_key=None,
+          limits=serving.Limits()):
     """Bind, print the one `Serving on` line, run until SIGINT/SIGTERM, return 0. With `https`
     or one's own tls_cert and tls_key it speaks HTTPS only, and first prints where its
     certificate is (the kit's self-signed one is made beside the database and reused)."""
     database = os.path.abspath(database or default_database())
     tls_cert, tls_key = (os.path.abspath(p) if p else None for p in (tls_cert, tls_key))
     check_address(host, port)
+    if reason := limits.problem():
+        _refuse(reason)
     check_hooks_key(host, port, test_hooks, test_hooks_key)
     if test_hooks and test_hooks_key:
         extra_config = {**(extra_config or {}), "TEST_HOOKS_KEY": test_hooks_key}
@@ -185,26 +188,23 @@ def serve(host="127.0.0.1", port=5000, database=None, scenario_path=None, test_h
         _refuse(f"--db {database}: cannot create its folder ({e.strerror})")
     with hold(database):
         app = build_app(database, scenario_path, test_hooks, extra_config)
+        db.keep_open(app)  # a full disk must not fail reads (mock_portal/storage.py)
         if tls_cert:
-            return _serve(app, host, port, out, (tls_cert, tls_key), "given with --tls-cert")
+            return _serve(app, host, port, out, limits, (tls_cert, tls_key), "given with --tls-cert")
         if https:
             from . import tls
             try:
                 certificate = tls.self_signed(os.path.dirname(database))
             except OSError as e:
                 _refuse(f"--db {database}: cannot write its TLS certificate beside it ({e.strerror})")
-            return _serve(app, host, port, out, certificate, tls.SELF_SIGNED)
-        return _serve(app, host, port, out)
+            return _serve(app, host, port, out, limits, certificate, tls.SELF_SIGNED)
+        return _serve(app, host, port, out, limits)
 
 
-def _serve(app, host, port, out, certificate=None, about=""):
-    """waitress for plain HTTP; with a (cert, key) `certificate`, cheroot speaking TLS."""
+def _serve(app, host, port, out, limits, certificate=None, about=""):
+    """waitress (mock_portal/serving.py); with a (cert, key) `certificate`, speaking TLS only."""
     try:
-        if certificate:
-            from . import tls
-            server = tls.create_server(app, host, port, *certificate, threads=8)
-        else:
-            server = create_server(app, host=host, port=port, threads=8, ident="slskit")
+        server = serving.create_server(app, host, port, limits, certificate=certificate)
     except OSError as e:
         if e.errno == errno.EADDRINUSE:
             raise StartError(f"slskit serve: port {port} on {host} is already in use; "
@@ -218,7 +218,7 @@ def _serve(app, host, port, out, certificate=None, about=""):
         scheme = "https" if certificate else "http"
         print(f"Serving on {scheme}://{shown}:{server.effective_port}", file=out, flush=True)
         server.run()  # waitress returns on KeyboardInterrupt (Ctrl-C, or SIGTERM through _stop)
-    except KeyboardInterrupt:  # cheroot raises it; so does a signal that came before run()
+    except KeyboardInterrupt:  # a signal that came before run()
         pass
     finally:
         server.close()

@@ -1,22 +1,20 @@
-"""HTTPS for `slskit serve --gateway/--tls`: the certificate, and the server that speaks TLS.
+"""HTTPS for `slskit serve --gateway/--tls`: the certificate.
 
 The Client Portal Gateway a user runs serves https://localhost:5000 with a self-signed
 certificate; so does the kit's, made at the first start beside the --db file and reused, so a
-client trusts it once (`curl --cacert`, `REQUESTS_CA_BUNDLE`, `verify=`). waitress speaks plain
-HTTP only: TLS is served by cheroot (CherryPy's WSGI server), which answers plain HTTP sent to
-the TLS port with a clear 400 and keeps serving.
+client trusts it once (`curl --cacert`, `REQUESTS_CA_BUNDLE`, `verify=`). The TLS itself is
+spoken on waitress's event loop (mock_portal/serving.py `TlsChannel`), which answers plain HTTP
+sent to the TLS port with a clear 400 and keeps serving. (Until issue 20 cheroot served it: its
+handshake on the accepting thread let one silent client stall every other for seconds.)
 """
 import datetime
 import fcntl
 import ipaddress
 import os
-import socket
 import ssl
 import tempfile
 from contextlib import contextmanager
 
-from cheroot import errors, wsgi
-from cheroot.ssl.builtin import BuiltinSSLAdapter
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
@@ -28,9 +26,6 @@ DNS_NAMES, IP_ADDRESSES = ("localhost",), ("127.0.0.1", "::1")  # what a local c
 VALID_DAYS = 365
 SELF_SIGNED = ("self-signed for localhost, 127.0.0.1 and ::1; a client trusts it with e.g. "
                "curl --cacert FILE, REQUESTS_CA_BUNDLE=FILE or verify=FILE")
-# cheroot does the handshake on its accepting thread (cherrypy/cheroot#748): a client that
-# connects and stays silent would stall every other one for the whole request timeout.
-HANDSHAKE_SECONDS = 3
 
 
 def problem(cert_path, key_path):
@@ -135,69 +130,3 @@ def _locked(folder):
         yield
     finally:
         os.close(fd)
-
-
-class Adapter(BuiltinSSLAdapter):
-    """cheroot's TLS, with the handshake bounded (cheroot restores its own timeout after it),
-    and plain HTTP told apart before it: cheroot would answer it with a 400 saying "this server
-    only speaks HTTPS on this port", but Python's ssl closes a socket whose handshake failed, so
-    the client met a reset. Here the request is read off the untouched socket and cheroot's 400
-    goes out on it; closed with nothing left unread, the client gets the answer, then the end."""
-
-    def wrap(self, sock):
-        sock.settimeout(HANDSHAKE_SECONDS)
-        try:
-            first = sock.recv(1, socket.MSG_PEEK)
-        except OSError as e:
-            raise errors.FatalSSLAlert(str(e)) from e
-        if first[:1].isalpha():  # a method (GET, POST, ...), never a TLS record's type
-            _read_request_head(sock)
-            raise errors.NoSSLError("a plain HTTP request")
-        return super().wrap(sock)
-
-
-def _read_request_head(sock, limit=65536):
-    head = b""
-    try:
-        while b"\r\n\r\n" not in head and len(head) < limit:
-            chunk = sock.recv(4096)
-            if not chunk:
-                break
-            head += chunk
-    except OSError:
-        pass
-
-
-class Server(wsgi.Server):
-    """cheroot's WSGI server with waitress's face (effective_host/port, run, close), so
-    `slskit serve` runs either the same way; it keeps the bind's own error, as its prepare()
-    raises a bare OSError(message) and a port in use is told by its errno."""
-
-    bind_error = None
-
-    def bind(self, family, type, proto=0):
-        try:
-            return super().bind(family, type, proto)
-        except OSError as e:
-            self.bind_error = e
-            raise
-
-    effective_host = property(lambda self: self.bind_addr[0])
-    effective_port = property(lambda self: self.bind_addr[1])
-
-    def run(self):
-        self.serve()
-
-    def close(self):
-        self.stop()
-
-
-def create_server(app, host, port, cert_path, key_path, threads):
-    """cheroot on (host, port) speaking TLS, bound and listening (port 0: a free one)."""
-    server = Server((host, port), app, numthreads=threads, server_name="slskit")
-    server.ssl_adapter = Adapter(cert_path, key_path)
-    try:
-        server.prepare()
-    except OSError as e:
-        raise server.bind_error or e from None
-    return server
