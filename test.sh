@@ -6,6 +6,8 @@
 # specification's scenarios, for CI dashboards) and, for each failed browser test,
 # its Playwright trace and screenshot under reports/artifacts/. Fails if any process the run
 # started (browser, driver, server, run-server) is still running after it (scripts/no_leaks.py).
+# Ends with every skipped test and its reason (scripts/skips.py); in CI a skip this machine could
+# run once set up (a tool the setup installs, the visual baselines) fails the run.
 # In CI (CI=true, no arguments) a short flake gate follows: the end-to-end tests 2 more rounds
 # in random order (bench/flake_gate.sh; 20 rounds is the full gate).
 # Installs what is missing first. Arguments go to pytest (e.g. -m e2e, -k classic, --headed).
@@ -24,13 +26,18 @@ split=()
 for arg in "$@"; do
   case "$arg" in --splits|--splits=*) split=(--splitting-algorithm least_duration) ;; esac
 done
+rm -f reports/junit.xml  # the skip list below reads this run's report, never an older one
 # Under the leak check: fails if a browser, driver or server the run started outlives it.
+status=0
 python scripts/no_leaks.py python -m pytest -n "$(nproc)" \
   --junitxml=reports/junit.xml --html=reports/report.html --self-contained-html \
   --cucumberjson=reports/cucumber.json \
   --tracing=retain-on-failure --slskit-trace-screencast=off --screenshot=only-on-failure \
   --output=reports/artifacts \
-  ${split[@]+"${split[@]}"} "$@"
+  ${split[@]+"${split[@]}"} "$@" || status=$?
+# Every skipped test with its reason; in CI one this machine could run once set up fails the run.
+python scripts/skips.py reports/junit.xml || [ "$status" -ne 0 ] || status=1
+[ "$status" -eq 0 ] || exit "$status"
 if [ "${CI:-}" = true ] && [ $# -eq 0 ]; then
   ROUNDS="${SLSKIT_FLAKE_ROUNDS:-2}" python scripts/no_leaks.py bash bench/flake_gate.sh
 fi

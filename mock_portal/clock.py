@@ -49,8 +49,9 @@ class Clock:
             self.offset = 0.0
             self.user_offsets.clear()
 
-    def iso(self):
-        return datetime.fromtimestamp(self.now(), timezone.utc).isoformat(timespec="seconds")
+    def iso(self, seconds=None):
+        """Now (or `seconds` since the epoch) as the audit log writes it."""
+        return datetime.fromtimestamp(self.now() if seconds is None else seconds, timezone.utc).isoformat(timespec="seconds")
 
 
 class FrozenClock(Clock):

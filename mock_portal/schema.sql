@@ -53,7 +53,9 @@ CREATE TABLE IF NOT EXISTS audit_log (
     old_state TEXT,
     new_state TEXT,
     path      TEXT NOT NULL,            -- modern, classic or current
-    outcome   TEXT NOT NULL             -- changed or a refusal reason
+    outcome   TEXT NOT NULL,            -- changed or a refusal reason
+    repeats   INTEGER NOT NULL DEFAULT 1,  -- refusals folded into this row (sls.refuse)
+    last_at   TEXT                      -- the last of them, when more than one
 );
 
 CREATE TABLE IF NOT EXISTS messages (
@@ -155,5 +157,6 @@ CREATE TABLE IF NOT EXISTS gateway_session (
     factors          TEXT NOT NULL,                 -- what the login passed (sessions.PASSWORD...)
     authenticated_at REAL NOT NULL,
     last_seen        REAL NOT NULL,                 -- the last API call: the idle time runs from it
-    brokerage        INTEGER NOT NULL CHECK (brokerage IN (0, 1))  -- the brokerage session is open (ssodh/init)
+    brokerage        INTEGER NOT NULL CHECK (brokerage IN (0, 1)),  -- the brokerage session is open (ssodh/init)
+    passcode_issued_at REAL                         -- KB69: the temporary passcode's issue, if one was used
 );

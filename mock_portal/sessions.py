@@ -5,12 +5,14 @@ factors the login passed and where it entered (`factors`, `login_target`: what m
 grants by) and the CSRF token. Logging in replaces the row (session rotation), logging out deletes it.
 """
 import hmac
+import ipaddress
 import secrets
+import sqlite3
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, request
 
-from . import housekeeping, limits
+from . import housekeeping, limits, storage
 from .db import get_db, transaction
 
 COOKIE = "slskit_session"
@@ -41,7 +43,11 @@ def load():
         g.expired_lang = row["lang"]  # the "session expired" page speaks the language the user had
         return
     if now - row["last_seen"] > 30:  # keep writes rare: idle time has minute resolution anyway
-        db.execute("UPDATE sessions SET last_seen = ? WHERE session_id = ?", (now, sid))
+        try:
+            db.execute("UPDATE sessions SET last_seen = ? WHERE session_id = ?", (now, sid))
+        except sqlite3.OperationalError as e:
+            if not storage.tolerated(e):
+                raise  # a full disk or a read-only file: the page is still read, its touch waits
     g.session = row
     if row["username"]:
         g.user = db.execute("SELECT * FROM users WHERE username = ?", (row["username"],)).fetchone()
@@ -110,8 +116,12 @@ def csrf_on_post():
         return
     if request.blueprint == "gateway":
         # The gateway's /v1 API: local programs without cookies, hence without a token (its session
-        # is the gateway's, mock_portal/gateway.py); a page of another site is still refused.
-        if not _same_origin():
+        # is the gateway's, mock_portal/gateway.py). A browser page is refused unless it is the
+        # gateway's own: any Origin but its own ("null" included), and any Host name but localhost
+        # or an address (a rebound DNS name would make a foreign page "same origin").
+        origin = request.headers.get("Origin")
+        if not _same_origin() or (origin is not None and origin != f"{request.scheme}://{request.host}") \
+                or not _local_host_name(request.host):
             abort(400, description="error.cross_origin")
         return
     check_csrf()
@@ -122,8 +132,22 @@ def check_csrf():
     if not _same_origin():
         abort(400, description="error.cross_origin")
     token = request.form.get("csrf_token", "")
-    if g.session is None or not token or not hmac.compare_digest(token, g.session["csrf_token"]):
+    # As bytes: compare_digest raises on a str with a non-ASCII character (a 500 the scanner found).
+    if g.session is None or not token or not hmac.compare_digest(token.encode(), g.session["csrf_token"].encode()):
         abort(400, description="error.csrf")
+
+
+def _local_host_name(host):
+    """`localhost` or an IP address (with any port): never a name that DNS could rebind."""
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    name = name.strip("[]")
+    if name == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def _same_origin():

@@ -11,6 +11,10 @@ from flask import current_app
 from .db import transaction
 
 CONFIRMATION_TTL = 300  # seconds an unanswered confirmation stays valid
+# Refusals fold (refuse()): a repeat within this long of a row's last one counts on that row, and
+# beyond REFUSED_ROWS distinct live rows a user's refusals of one reason and path share a row.
+REFUSAL_FOLD_SECONDS = 600
+REFUSED_ROWS = 10
 PATHS = ("modern", "classic", "current")  # current: the article's current revision (current.py)
 # Every reason a refusal is audited with; each has an audit.outcome.refused.<reason> catalog key.
 REFUSAL_REASONS = ("not_primary", "foreign_user", "target_mismatch", "no_change", "confirmation_unknown",
@@ -66,9 +70,27 @@ def account_users(conn, account_id):
 
 
 def refuse(conn, actor_name, target_name, path, reason):
-    """Record a refused attempt by a known user (the caller raises)."""
+    """Record a refused attempt by a known user (the caller raises). Every attempt is counted,
+    but a client that keeps being refused cannot grow the log: a repeat (same target, path and
+    reason within REFUSAL_FOLD_SECONDS of the row's last one) adds to that row's `repeats` and
+    `last_at`, and past REFUSED_ROWS live rows the user's same reason and path share one row
+    whatever the target (a form may name any). At most REFUSED_ROWS + 30 rows a user a window."""
+    clock = current_app.config["CLOCK"]
+    target, outcome = target_name or actor_name, "refused:" + reason
+    live = "actor = ? AND outcome LIKE 'refused:%' AND COALESCE(last_at, at) >= ?"
+    since = clock.iso(clock.now() - REFUSAL_FOLD_SECONDS)
     with transaction(conn):
-        _audit(conn, actor_name, target_name or actor_name, None, None, path, "refused:" + reason)
+        row = conn.execute(f"SELECT audit_id FROM audit_log WHERE {live} AND target = ? AND path = ? AND outcome = ?"
+                           " ORDER BY audit_id DESC LIMIT 1", (actor_name, since, target, path, outcome)).fetchone()
+        if row is None and conn.execute(f"SELECT COUNT(*) FROM audit_log WHERE {live}",
+                                        (actor_name, since)).fetchone()[0] >= REFUSED_ROWS:
+            row = conn.execute(f"SELECT audit_id FROM audit_log WHERE {live} AND path = ? AND outcome = ?"
+                               " ORDER BY audit_id DESC LIMIT 1", (actor_name, since, path, outcome)).fetchone()
+        if row is None:
+            _audit(conn, actor_name, target, None, None, path, outcome)
+        else:
+            conn.execute("UPDATE audit_log SET repeats = repeats + 1, last_at = ? WHERE audit_id = ?",
+                         (clock.iso(), row["audit_id"]))
 
 
 def check_permission(conn, actor, target_name, path):
@@ -221,7 +243,7 @@ def user_state(conn, username):
     if row is None:
         return None
     audit = [dict(r) for r in conn.execute(
-        "SELECT at, actor, target, old_state, new_state, path, outcome FROM audit_log"
+        "SELECT at, actor, target, old_state, new_state, path, outcome, repeats, last_at FROM audit_log"
         " WHERE actor = ? OR target = ? ORDER BY audit_id", (username, username))]
     return {**dict(row), "audit": audit}
 

@@ -2,6 +2,7 @@
 the actor's and the target's message center; the audit page is the primary user's only."""
 import re
 
+from mock_portal import sls
 from portal_client import text
 
 OPT_OUT = "/classic/account/security/secure-login/opt-out"
@@ -97,3 +98,25 @@ def test_every_refusal_reason_has_an_audit_label():
     for lang in i18n.LANGS:
         for reason in sls.REFUSAL_REASONS:
             assert f"audit.outcome.refused.{reason}" in i18n.CATALOGS[lang], (lang, reason)
+
+
+def test_refusals_that_keep_coming_fold_into_a_few_rows_each_counted(visitor, conn, clock):
+    """A session that keeps being refused cannot grow the log (the scanner wrote 4,016 rows in two
+    minutes): a repeat counts on its row, and past sls.REFUSED_ROWS a form naming ever new users
+    shares one row per reason and path. Every attempt stays counted; the page shows how many."""
+    visitor.log_in("alice")
+    visitor.get(OPT_OUT)
+    for _ in range(30):
+        assert visitor.post(OPT_OUT, {"target": "carol"}).status_code == 403  # another account's user
+    for n in range(40):
+        assert visitor.post(OPT_OUT, {"target": f"nobody{n}"}).status_code == 403
+    rows = [dict(r) for r in conn.execute("SELECT * FROM audit_log WHERE actor = 'alice' ORDER BY audit_id")]
+    assert len(rows) == sls.REFUSED_ROWS
+    assert sum(r["repeats"] for r in rows) == 70
+    assert rows[0]["target"] == "carol" and rows[0]["repeats"] == 30 and rows[0]["last_at"] == clock.iso()
+    assert "×30" in text(visitor.get("/portal/audit"))
+
+    clock.advance(sls.REFUSAL_FOLD_SECONDS + 1)  # a pause as long as the window: a row of its own
+    visitor.post(OPT_OUT, {"target": "carol"})
+    newest = dict(conn.execute("SELECT * FROM audit_log ORDER BY audit_id DESC LIMIT 1").fetchone())
+    assert (newest["target"], newest["repeats"], newest["at"]) == ("carol", 1, clock.iso())

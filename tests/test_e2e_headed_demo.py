@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from flows import cancel_sls_opt_out
 from flows.flow import ARTICLE_STEPS
 from flows.headed import Presenter
+from setup_skips import SETUP_MISSING
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +34,7 @@ def test_the_caption_follows_the_article_steps_across_pages(page, portal, portal
     assert len(highlighted) >= 9  # every click of the flow, from the login menu to OK
 
 
-@pytest.mark.skipif(not shutil.which("xvfb-run"), reason="xvfb-run is installed by ./test.sh's setup")
+@pytest.mark.skipif(not shutil.which("xvfb-run"), reason=SETUP_MISSING + "xvfb-run is installed by ./test.sh's setup")
 def test_headed_demo_runs_in_a_real_window_on_a_virtual_display():
     result = subprocess.run(["xvfb-run", "-a", sys.executable, "-m", "flows.cli", "demo", "--headed", "--lang", "ja"],
                             capture_output=True, text=True, timeout=180)

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 import socket_bridge
+from setup_skips import SETUP_MISSING
 
 pytestmark = pytest.mark.e2e
 HERE = Path(__file__).parent
@@ -29,10 +30,11 @@ IBEAM_LOCK = Path(tempfile.gettempdir()) / "slskit-ibeam.lock"
 
 
 def ibeam_available():
-    if not os.path.exists(IBEAM_PYTHON):
-        return f"no IBeam environment at {IBEAM_PYTHON} (see this module's docstring)"
-    if not os.path.exists(CHROMEDRIVER) or not shutil.which("Xvfb"):
-        return "IBeam needs /usr/bin/chromedriver and Xvfb"
+    if not os.path.exists(IBEAM_PYTHON) or not shutil.which("Xvfb"):
+        return SETUP_MISSING + f"IBeam needs its environment at {IBEAM_PYTHON} and Xvfb (scripts/setup.sh installs both)"
+    if not os.path.exists(CHROMEDRIVER):
+        # The setup installs chromium-driver where the distribution has one (Debian), not Ubuntu's snap.
+        return "IBeam needs /usr/bin/chromedriver, which this distribution does not package usably"
     return None
 
 

@@ -11,6 +11,7 @@ import pytest
 from pytest_bdd import scenarios
 
 from flows.steps import features
+from setup_skips import SETUP_MISSING
 
 pytestmark = pytest.mark.e2e
 
@@ -67,7 +68,7 @@ def _(page):
 '''
 
 
-@pytest.mark.skipif(not shutil.which("xvfb-run"), reason="xvfb-run is installed by ./test.sh's setup")
+@pytest.mark.skipif(not shutil.which("xvfb-run"), reason=SETUP_MISSING + "xvfb-run is installed by ./test.sh's setup")
 def test_a_headed_run_shows_the_gherkin_step_being_run_in_the_caption(pytester):
     pytester.mkdir("features")
     (pytester.path / "features/caption.feature").write_text(

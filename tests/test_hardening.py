@@ -293,3 +293,13 @@ def test_the_log_holds_no_password_code_secret_or_session_id(visitor, log_lines,
     for secret in (USERS["alice"]["password"], "not the password", code, USERS["alice"]["devices"][0]["totp_secret"],
                    session_id, visitor.csrf, cid):
         assert secret not in everything
+
+
+@pytest.mark.parametrize("path", ["/", "/sso/login", "/no-such-page"])
+def test_every_answer_forbids_plugins_and_a_base_element(visitor, path):
+    """The CSP: only the portal's own scripts and styles, no <object>/<embed>, no <base> to redirect
+    relative links and form targets (today's login page's login.js is a same-origin script)."""
+    policy = visitor.get(path).headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["default-src"] == "'self'" and directives["frame-ancestors"] == "'none'"
+    assert directives["object-src"] == "'none'" and directives["base-uri"] == "'none'"
