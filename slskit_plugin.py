@@ -76,6 +76,9 @@ def pytest_addoption(parser):
     group.addoption("--portal-login-page", choices=("seed", "current"), default=None,
                     help="the login page the portal tests' browsers meet: the seed's two screens or "
                          "today's one page (default: the portal's own, `slskit serve --login-page`)")
+    group.addoption("--portal-ca", default=None, metavar="FILE",
+                    help="the certificate an https --portal-url is trusted by (`slskit serve --gateway` or "
+                         "--tls prints it); its browsers accept it as a user of the real gateway does")
     group.addoption("--portal-test-hooks-key", default=None, metavar="KEY",
                     help="the key of a --portal-url portal's test hooks (`slskit serve --test-hooks-key`; "
                          "also $SLSKIT_TEST_HOOKS_KEY)")
@@ -113,7 +116,7 @@ def pytest_configure(config):
     if url and not hasattr(config, "workerinput"):  # once, in the process that was started
         portal_http = kit("portal_http")
         try:
-            portal_http.TestHooks(url, key=config.getoption("--portal-test-hooks-key")).check_reachable()
+            _portal_hooks(config, url).check_reachable()
         except portal_http.PortalError as e:  # one line now, not a traceback in every test
             raise pytest.UsageError(f"--portal-url: {e}") from None
     # Registered after pytest-playwright, so these fixtures take precedence over its own.
@@ -223,13 +226,23 @@ def browser_fixtures():
             return
         url = request.getfixturevalue("portal_server").base_url
         own = request.node.get_closest_marker("browser_context_args")
-        kwargs = {"base_url": url, **(own.kwargs if own else {})}
+        # A browser cannot be handed a CA file: an https portal's own certificate is accepted.
+        secure = {"ignore_https_errors": True} if url.startswith("https://") else {}
+        kwargs = {"base_url": url, **secure, **(own.kwargs if own else {})}
         # pytest-playwright reads the closest marker only: this one goes first.
         request.node.add_marker(pytest.mark.browser_context_args(**kwargs), append=False)
 
     holder = types.ModuleType(f"{__name__}.browser_fixtures")
     vars(holder).update({name: value for name, value in locals().items() if name != "holder"})
     return holder
+
+
+def _portal_hooks(config, url):
+    """The hooks of the --portal-url portal, with its key and (https) its certificate."""
+    import ssl
+    ca = config.getoption("--portal-ca")
+    return kit("portal_http").TestHooks(url, key=config.getoption("--portal-test-hooks-key"),
+                                        ssl_context=ssl.create_default_context(cafile=ca) if ca else None)
 
 
 @pytest.fixture(scope="session")
@@ -239,7 +252,7 @@ def portal_server(pytestconfig, tmp_path_factory):
     live = kit("live")
     url = pytestconfig.getoption("--portal-url")
     if url:
-        yield kit("portal_http").TestHooks(url, key=pytestconfig.getoption("--portal-test-hooks-key"))
+        yield _portal_hooks(pytestconfig, url)
         return
     folder = tmp_path_factory.mktemp("portal")
     with live.LivePortal(str(folder / "portal.sqlite"), test_hooks=True) as portal:

@@ -53,7 +53,12 @@ def not_required_heading(lang):
 
 
 class PortalError(RuntimeError):
-    """The portal did not answer as a test set-up needs: one line saying why."""
+    """The portal did not answer as a test set-up needs: one line saying why; `status` is the
+    HTTP status it answered, if it answered."""
+
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.status = status
 
 
 class TestHooks:
@@ -93,7 +98,7 @@ class TestHooks:
             if e.code == 404 and reason is None and method == "POST":
                 raise PortalError(f"{self.base_url} has no test hooks; start it with "
                                   "`slskit serve --enable-test-hooks` to let tests set it up") from None
-            raise PortalError(f"{method} {path} answered {e.code}: {reason or body[:300]}") from None
+            raise PortalError(f"{method} {path} answered {e.code}: {reason or body[:300]}", e.code) from None
         except (urllib.error.URLError, OSError) as e:
             raise PortalError(f"cannot reach the portal at {self.base_url} "
                               f"({getattr(e, 'reason', e)}); is it running?") from None
@@ -190,7 +195,7 @@ class TestHooks:
             try:
                 self.remove_fault(fault_id)
             except PortalError as e:
-                if "404" not in str(e):  # a counted fault may be gone already
+                if e.status != 404:  # a counted fault may be gone already
                     raise
 
 

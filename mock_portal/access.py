@@ -220,7 +220,7 @@ def check():
 
 # --- what a login through the Client Portal Gateway gives its API clients (mock_portal/gateway.py) --
 
-def gateway_holds(factors):
+def gateway_holds(factors, passcode_issued_at=None, now=None):
     """Whether a finished login with `factors` opens the gateway's session for its API clients.
 
     The brokerage: "The login process to the Client Portal API Gateway is the same as to Client
@@ -232,8 +232,13 @@ def gateway_holds(factors):
     the gateway's server leaves the API at 401. Nothing public says more about the opt-out and
     the gateway; the kit shows it to API clients as sso/validate's QUALIFIED_FOR_MOBILE_AUTH
     ("Returns if the customer requires two factor authentication"): false while the user is opted
-    out, true after the article's flow (a choice, said so in docs/gateway.md)."""
-    return factors == sessions.PASSWORD_AND_DEVICE
+    out, true after the article's flow (a choice, said so in docs/gateway.md).
+
+    KB69: a login with a temporary passcode opens it only while the passcode still reaches the
+    trading platform (its first 2 days), and the session ends with that reach (gateway.py)."""
+    if factors != sessions.PASSWORD_AND_DEVICE:
+        return False
+    return passcode_issued_at is None or "trading" in devices.passcode_reach(passcode_issued_at, now)
 
 
 # --- re-authentication before a security change ------------------------------------------------

@@ -135,9 +135,10 @@ def _login_refused(status, error, username, target):
 
 def _landed(target):
     """A finished login goes where it entered (today's page's script follows `redirect`)."""
-    if current_app.config["GATEWAY"] and gateway_holds(g.session["factors"]):
+    if current_app.config["GATEWAY"] and gateway_holds(g.session["factors"], g.session["passcode_issued_at"], _now()):
         from . import gateway
-        gateway.hold(get_db(), g.session["username"], g.session["factors"], _now())  # its one session (gateway.py)
+        gateway.hold(get_db(), g.session["username"], g.session["factors"], _now(),  # its one session (gateway.py)
+                     g.session["passcode_issued_at"])
     if login_page.wants_json():
         return login_page.answer("done", redirect=url_for(LANDING[target]))
     return post_redirect(LANDING[target])

@@ -23,9 +23,9 @@ response: `fixedDelayMilliseconds`, or `delayDistribution` {"type": "uniform", "
 `probability` (0-1, Toxiproxy's toxicity) and `count` (how many times, then it is gone) apply to
 the whole fault. Every request a fault touched says so in the journal (`fault`).
 
-A dropped connection closes the socket without a byte of answer: the server sees the client
-"disconnected" (waitress) or a fatal TLS alert (cheroot) and closes it, as a network would. It is a
-close, not a TCP reset: WSGI does not hand the socket to the application.
+A dropped connection closes the socket without a byte of answer: waitress (plain HTTP and TLS
+alike, mock_portal/serving.py) takes it for a client that went away and closes it, as a network
+would. It is a close, not a TCP reset: WSGI does not hand the socket to the application.
 """
 import math
 import random
@@ -34,7 +34,6 @@ import secrets
 import threading
 import time
 
-from cheroot.errors import FatalSSLAlert
 from flask import Response, abort, current_app, g, request
 from waitress.channel import ClientDisconnected
 
@@ -49,8 +48,8 @@ class BadFault(ValueError):
     """A fault the hook refuses; the message is the one line answered with 400."""
 
 
-class DroppedConnection(ClientDisconnected, FatalSSLAlert):
-    """Raised out of the WSGI application: either server then closes the connection silently."""
+class DroppedConnection(ClientDisconnected):
+    """Raised out of the WSGI application: waitress then closes the connection silently."""
 
 
 def _number(value, name, low, high):
@@ -183,9 +182,9 @@ def _apply():
     if not taken:
         return None
     g.fault_applied = "; ".join(_describe(f) for f in taken)
-    for fault in taken:
-        if fault["delay"]:
-            time.sleep(_delay_seconds(fault["delay"]))  # the portal is slow on purpose
+    delay = sum(_delay_seconds(f["delay"]) for f in taken if f["delay"])
+    if delay:
+        time.sleep(min(delay, MAX_DELAY_MS / 1000))  # slow on purpose; all of a request's faults, at most a minute
     for fault in taken:
         if fault["status"]:
             abort(fault["status"])

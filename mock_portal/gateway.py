@@ -42,10 +42,11 @@ Shapes and behaviour, with their sources (docs/gateway.md lists them for users):
 import hashlib
 import json
 import secrets
+import sqlite3
 
 from flask import Blueprint, abort, current_app, g, request
 
-from . import events, i18n, sessions
+from . import access, events, i18n, sessions, storage
 from .access import GATEWAY_API, blueprint_rule
 from .db import get_db
 
@@ -64,12 +65,12 @@ LOGIN_LIVE = 1  # LOGIN_TYPE: 1 live, 2 paper; the scenario's users are live use
 
 # --- the session store, for mock_portal/auth.py and the routes ----------------------------------
 
-def hold(conn, username, factors, now):
+def hold(conn, username, factors, now, passcode_issued_at=None):
     """A login through the gateway finished: it becomes the gateway's one session (replacing any
     other), its brokerage session opened as the gateway does by itself after a login."""
     conn.execute("INSERT OR REPLACE INTO gateway_session (slot, session, username, factors, authenticated_at,"
-                 " last_seen, brokerage) VALUES (1, ?, ?, ?, ?, ?, ?)",
-                 (secrets.token_hex(16), username, factors, now, now, 1))
+                 " last_seen, brokerage, passcode_issued_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
+                 (secrets.token_hex(16), username, factors, now, now, 1, passcode_issued_at))
     events.log("gateway.session_held", username=username, factors=factors)
 
 
@@ -98,11 +99,16 @@ def _current(conn):
     if row is None:
         return None
     now = _now(row["username"])
-    if now - row["last_seen"] > current_app.config["GATEWAY_SESSION_IDLE_SECONDS"]:
+    if now - row["last_seen"] > current_app.config["GATEWAY_SESSION_IDLE_SECONDS"] \
+            or not access.gateway_holds(row["factors"], row["passcode_issued_at"], now):  # KB69's reach ended
         conn.execute("DELETE FROM gateway_session")
         events.log("gateway.session_expired", username=row["username"])
         return None
-    conn.execute("UPDATE gateway_session SET last_seen = ?", (now,))
+    try:
+        conn.execute("UPDATE gateway_session SET last_seen = ?", (now,))
+    except sqlite3.OperationalError as e:
+        if not storage.tolerated(e):
+            raise  # a full disk or a read-only file: the call is still answered, its idle reset waits
     return conn.execute("SELECT * FROM gateway_session").fetchone()
 
 

@@ -69,13 +69,20 @@ def wants_json():
     return request.accept_mimetypes.best == "application/json"
 
 
-def device_value(device):
-    return DEVICE_VALUES[device["type"]]
+def device_values(owned):
+    """(value, device) for the picker: its type's value, and for a second device of the same
+    type (two phones) the value with "#2", so each can be chosen."""
+    seen, values = {}, []
+    for device in owned:
+        value = DEVICE_VALUES[device["type"]]
+        seen[value] = seen.get(value, 0) + 1
+        values.append((value if seen[value] == 1 else f"{value}#{seen[value]}", device))
+    return values
 
 
 def device_by_value(owned, raw):
-    """The user's device that a picker value names (its type's value), or None."""
-    return next((d for d in owned if DEVICE_VALUES.get(d["type"]) == raw), None)
+    """The user's device that a picker value names, or None."""
+    return next((d for value, d in device_values(owned) if value == raw), None)
 
 
 def answer(step, status=200, error=None, notice=None, **fields):
@@ -94,7 +101,7 @@ def code_step(device, owned, challenge, device_name, status=200, error=None, not
     """The answer for the code step: the device picker while none is chosen, else its block."""
     if device is None:
         return answer("choose", status, error, notice,
-                      devices=[{"value": device_value(d), "label": device_name(d)} for d in owned])
+                      devices=[{"value": value, "label": device_name(d)} for value, d in device_values(owned)])
     block = BLOCKS[device["type"]]
     fields = {"prompt": translate(f"second.prompt.{'ibkey_push' if block == 'notification' else device['type']}"),
               "resend": device["type"] == "sms"}

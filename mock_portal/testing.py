@@ -35,6 +35,15 @@ def _bad_input(e):
 KEY_HEADER = "X-Slskit-Test-Hooks-Key"
 
 
+@bp.record_once
+def _with_journal_and_faults(state):
+    """The hooks come with their journal and faults, also on an app that mounts this blueprint
+    itself (create_app sets them up earlier, right after the session is known)."""
+    if "slskit_journal" not in state.app.extensions:
+        journal.init_app(state.app)
+        faults.init_app(state.app)
+
+
 @bp.before_request
 def _require_key():
     """With TEST_HOOKS_KEY (a portal served beyond loopback: mock_portal/server.py), every hook
@@ -71,6 +80,8 @@ def reset():
     """Replace all state with the posted scenario (empty users list allowed)."""
     scenario.replace(get_db(), _json(), current_app.config["PASSWORD_HASH_METHOD"])
     current_app.config["CLOCK"].reset()
+    journal.of().clear()
+    faults.of().remove()
     return jsonify(ok=True)
 
 

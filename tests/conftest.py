@@ -116,6 +116,17 @@ def app(tmp_path, clock, seeded_database):
 
 
 @pytest.fixture
+def app_like(app):
+    """Factory: `app_like(GATEWAY=True, TEST_HOOKS=True)`, another app on `app`'s database and
+    clock with some settings changed (the gateway, the hooks, a restart)."""
+    def make(**config):
+        variant = create_app({**app.config, **config})
+        variant.jinja_env.bytecode_cache = COMPILED_TEMPLATES
+        return variant
+    return make
+
+
+@pytest.fixture
 def conn(app):
     """A direct connection to the app's database, to check what is really stored."""
     with closing(db.connect(app.config["DATABASE"])) as c:

@@ -10,27 +10,11 @@ import contextlib
 import json
 import os
 import sys
-from collections import Counter
 from importlib.metadata import version
 
-import requests
+from client_wire import WIRE, record, run_steps
 
 DEFAULT_STEPS = "get_accounts,ping_server,get_auth_status,log_out,ping_server"
-WIRE = []
-_send = requests.Session.send
-
-
-def recording_send(session, request, **kwargs):
-    # EasyIB reads only .json() and never the status (log_out and re_authenticate read nothing).
-    entry = {"method": request.method, "path": request.path_url}
-    WIRE.append(entry)
-    try:
-        response = _send(session, request, **kwargs)
-    except Exception as e:
-        entry["error"] = type(e).__name__
-        raise
-    entry.update(status=response.status_code, type=response.headers.get("Content-Type"))
-    return response
 
 
 def outcome(call):
@@ -43,7 +27,7 @@ def outcome(call):
 
 
 def main():
-    requests.Session.send = recording_send
+    record()
     from easyib import REST
 
     report = {"easyib": version("easyib"), "steps": {}, "wire": WIRE}
@@ -59,11 +43,7 @@ def main():
     else:
         api = made["result"]
         report["construct"] = {"result": {"url": api.url, "ssl": str(api.ssl), "id": api.id}}
-    seen = Counter()
-    for step in os.environ.get("SLSKIT_STEPS", DEFAULT_STEPS).split(","):
-        seen[step] += 1  # a step run twice (e.g. a check after logout) gets its own key: "step#2"
-        key = step if seen[step] == 1 else f"{step}#{seen[step]}"
-        report["steps"][key] = outcome(lambda: getattr(api, step)())
+    report["steps"] = run_steps(api, os.environ.get("SLSKIT_STEPS", DEFAULT_STEPS), outcome)
     print(json.dumps(report, default=str))
     return 0
 

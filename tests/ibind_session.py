@@ -9,28 +9,12 @@ import json
 import logging
 import os
 import sys
-from collections import Counter
 from importlib.metadata import version
 
-import requests
+from client_wire import WIRE, record, run_steps
 
 DEFAULT_STEPS = ("check_health,tickle,authentication_status,check_auth_status,validate,portfolio_accounts,"
                  "receive_brokerage_accounts,logout,check_health")
-WIRE = []
-_send = requests.Session.send
-
-
-def recording_send(session, request, **kwargs):
-    # ibind's Result keeps the body but not the status: the wire log shows what the server answered.
-    entry = {"method": request.method, "path": request.path_url}
-    WIRE.append(entry)
-    try:
-        response = _send(session, request, **kwargs)
-    except Exception as e:
-        entry["error"] = type(e).__name__
-        raise
-    entry.update(status=response.status_code, type=response.headers.get("Content-Type"))
-    return response
 
 
 def outcome(call):
@@ -44,7 +28,7 @@ def outcome(call):
 
 def main():
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(relativeCreated)6dms %(name)s %(message)s")
-    requests.Session.send = recording_send
+    record()
     from ibind import IbkrClient
 
     report = {"ibind": version("ibind"), "steps": {}, "wire": WIRE}
@@ -58,11 +42,7 @@ def main():
     else:
         client = made["result"]
         report["construct"] = {"result": {"base_url": client.base_url, "cacert": str(client.cacert)}}
-        seen = Counter()
-        for step in os.environ.get("SLSKIT_STEPS", DEFAULT_STEPS).split(","):
-            seen[step] += 1  # a step run twice (e.g. a check after logout) gets its own key: "step#2"
-            key = step if seen[step] == 1 else f"{step}#{seen[step]}"
-            report["steps"][key] = outcome(lambda: getattr(client, step)())
+        report["steps"] = run_steps(client, os.environ.get("SLSKIT_STEPS", DEFAULT_STEPS), outcome)
         client.close()
     print(json.dumps(report, default=str))
     return 0

@@ -17,6 +17,8 @@ from flows.flow import PortalUser, open_secure_login_system
 from flows.live import LivePortal
 from flows.pages import LoginPage, PortalMenu, SecondFactorPage
 from flows.users import new_user_entry, random_base32_secret
+from mock_portal import tls
+from setup_skips import skip_until_set_up
 from test_e2e_ibeam import ibeam_available, run_ibeam
 
 pytestmark = pytest.mark.e2e
@@ -71,12 +73,13 @@ def gateway_page(browser):
     context.close()
 
 
-def client(name, gateway, *steps):
-    """Run one client's script (tests/NAME_session.py) against the gateway: its JSON report."""
+def client(name, gateway, *steps, ca=None):
+    """Run one client's script (tests/NAME_session.py) against the gateway, trusting its
+    certificate (or `ca`): its JSON report."""
     python = CLIENTS[name]
     if not os.path.exists(python):
-        pytest.skip(f"no {name} environment at {python} (scripts/setup.sh installs it)")
-    env = {**os.environ, "SLSKIT_GATEWAY_URL": gateway.base_url, "SLSKIT_GATEWAY_CA": gateway.ca_file,
+        skip_until_set_up(f"no {name} environment at {python} (scripts/setup.sh installs it)")
+    env = {**os.environ, "SLSKIT_GATEWAY_URL": gateway.base_url, "SLSKIT_GATEWAY_CA": ca or gateway.ca_file,
            **({"SLSKIT_STEPS": ",".join(steps)} if steps else {})}
     env.pop("PYTHONPATH", None)
     run = subprocess.run([python, str(HERE / f"{name}_session.py")], env=env, capture_output=True, text=True,
@@ -96,7 +99,7 @@ def log_in_through_the_gateway(page, gateway, user):
     return second
 
 
-def test_ibind_meets_no_session_then_the_browsers_and_ends_it(gateway, gateway_user, gateway_page):
+def test_ibind_meets_no_session_then_the_browsers_and_ends_it(gateway, gateway_user, gateway_page, tmp_path):
     user = gateway_user()
     before = client("ibind", gateway, "check_health", "tickle")
     assert before["steps"]["check_health"] == {"result": False}
@@ -112,7 +115,10 @@ def test_ibind_meets_no_session_then_the_browsers_and_ends_it(gateway, gateway_u
     assert steps["receive_brokerage_accounts"]["result"]["selectedAccount"] == user.entry["account_id"]
     assert steps["logout"] == {"result": {"status": True}}
     assert steps["check_health#2"] == {"result": False}  # the logout ended the gateway's session
-    assert all(w.get("status") for w in seen["wire"]), seen["wire"]  # every exchange verified the certificate
+    assert all(w.get("status") for w in seen["wire"]), seen["wire"]  # every exchange verified the certificate ...
+    tls.write_self_signed(str(tmp_path / "stranger.pem"), str(tmp_path / "stranger-key.pem"))
+    stranger = client("ibind", gateway, "tickle", ca=str(tmp_path / "stranger.pem"))
+    assert "SSLError" in stranger["steps"]["tickle"]["error"]  # ... which a certificate not the gateway's fails
 
 
 def test_easyib_builds_on_the_session_and_reads_the_scenarios_account(gateway, gateway_user, gateway_page):

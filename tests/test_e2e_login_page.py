@@ -38,9 +38,12 @@ def test_a_person_on_todays_page_meets_the_error_the_paper_switch_the_picker_and
     login = HomePage(page, "en").navigate(portal.base_url).expect_loaded().choose_portal_login()
     sent = posts(page)
 
-    # A double click on Login sends one request; the wrong password's error shows in its block.
+    # A double click on Login sends one request (the answer is slowed so that the second click
+    # surely comes while the first is under way); the wrong password's error shows in its block.
     login.fill(user.username, "not the password")
-    login.submit_button.dblclick()
+    with portal.inject(user, "POST", "/sso/login", fixedDelayMilliseconds=500, count=1):
+        login.submit_button.dblclick()
+        expect(page.locator(".xyzblock-error .xyz-errormessage")).to_be_visible()
     expect(page.locator(".xyzblock-error .xyz-errormessage")).to_have_text("Invalid username password combination")
     expect(login.username).to_be_visible()
     assert sent == [("sso/login", "fetch")]

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from mock_portal import create_app, scenario
+from mock_portal import scenario
 from portal_client import SCENARIO, USERS, Visitor, text
 
 # Every route of the API: (method, path).
@@ -24,11 +24,9 @@ ROUTES = [
 
 
 @pytest.fixture
-def gateway_app(app):
+def gateway_app(app_like):
     """The portal as the gateway (GATEWAY on), on the test's database and frozen clock."""
-    gateway = create_app({**app.config, "GATEWAY": True})
-    gateway.jinja_env.bytecode_cache = app.jinja_env.bytecode_cache
-    return gateway
+    return app_like(GATEWAY=True)
 
 
 @pytest.fixture
@@ -239,3 +237,49 @@ def test_the_gateway_root_leads_to_its_login(gateway_app):
     response = gateway_app.test_client().get("/")
     assert response.status_code == 302 and response.headers["Location"] == "/sso/Login?forwardTo=22&RL=1&ip2loc=on"
     assert gateway_app.test_client().get("/?notice=logged_out").status_code == 200  # the logout's notice still shows
+
+
+# KB69 at the gateway: a temporary passcode opens the gateway's (trading) session only while it
+# still reaches the trading platform, its first 2 days.
+
+TOM = {"username": "tom", "password": "tom pass 8", "account_id": "U3000004", "primary": True, "locale": "en",
+       "sls_opted_out": False, "devices": [{"type": "temporary_passcode"}]}
+
+
+def passcode_login(gateway_app, clock, conn, days_later):
+    from mock_portal import devices
+    scenario.add_users(conn, [TOM], gateway_app.config["PASSWORD_HASH_METHOD"])
+    passcode = devices.issue_temporary_passcode(conn, "tom", clock.now())
+    conn.commit()
+    clock.advance(days_later * 24 * 3600)
+    browser = Visitor(gateway_app.test_client(), clock)
+    browser.get("/sso/Login?forwardTo=22&RL=1&ip2loc=on")
+    browser.post("/sso/login", {"username": "tom", "password": TOM["password"], "target": "gateway"})
+    browser.get("/sso/login/code")
+    return browser.post("/sso/login/code", {"code": passcode})
+
+
+def test_a_temporary_passcode_past_its_trading_days_opens_no_gateway_session(api, gateway_app, clock, conn):
+    landed = passcode_login(gateway_app, clock, conn, days_later=3)
+    assert landed.headers["Location"].endswith("/sso/Dispatcher")  # the portal page it may still open
+    assert_error(*api("POST", "/v1/api/tickle"), 401)
+
+
+def test_a_temporary_passcodes_gateway_session_ends_with_its_trading_days(api, gateway_app, clock, conn):
+    gateway_app.config["GATEWAY_SESSION_IDLE_SECONDS"] = 30 * 24 * 3600  # only KB69 ends it here
+    passcode_login(gateway_app, clock, conn, days_later=1)
+    assert api("POST", "/v1/api/tickle")[0] == 200
+    clock.advance(1 * 24 * 3600 + 60)
+    assert_error(*api("POST", "/v1/api/tickle"), 401)
+
+
+@pytest.mark.parametrize("headers", [
+    {"Origin": "null"},
+    {"Origin": "http://evil.example"},
+    {"Host": "evil.example:5000", "Origin": "http://evil.example:5000"},  # a rebound DNS name
+    {"Host": "evil.example:5000"},
+])
+def test_a_foreign_or_rebound_page_cannot_post_to_the_api(api, browser, headers):
+    browser.log_in("alice")
+    assert_error(*api("POST", "/v1/api/logout", headers=headers), 400)
+    assert api("POST", "/v1/api/tickle")[0] == 200  # the session is still there

@@ -219,3 +219,17 @@ def test_the_paper_switch_with_a_live_user_is_refused_clearly_and_counts_no_fail
     assert body["error"].startswith("You have selected the Paper Trading Mode")
     assert conn.execute("SELECT count(*) FROM login_failures").fetchone()[0] == 0
     assert script.password("carol", lang="en")[1]["step"] == "silver"
+
+
+def test_two_devices_of_one_type_can_each_be_picked(current_app_, clock, conn):
+    conn.execute("INSERT INTO devices (username, type, config) VALUES ('alice', 'sms', ?), ('alice', 'sms', ?)",
+                 ('{"type": "sms", "phone": "+81 90-1111-2222"}', '{"type": "sms", "phone": "+81 90-3333-4444"}'))
+    conn.commit()
+    script = Script(current_app_.test_client(), clock)
+    status, body = script.password("alice")
+    assert [d["value"] for d in body["devices"]] == ["4", "4.2", "4.2#2"]
+    assert [d["label"] for d in body["devices"][1:]] == ["SMS（末尾 2222 の携帯電話）", "SMS（末尾 4444 の携帯電話）"]
+    status, body = script.answer("/sso/login/device", {"device": "4.2#2"})
+    assert body["step"] == "silver" and body["resend"] is True
+    texts = conn.execute("SELECT phone FROM sms_outbox").fetchall()
+    assert [t["phone"] for t in texts] == ["+81 90-3333-4444"]  # the second phone got the code

@@ -89,10 +89,16 @@ def test_expects_the_wrong_heading(page, portal):
     assert re.search(r"iVBORw0KGgo", report)  # the screenshot, embedded as PNG
 
 
-def test_portal_url_runs_against_a_running_portal(pytester, tmp_path):
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_portal_url_runs_against_a_running_portal(pytester, tmp_path, scheme):
     pytester.makepyfile(test_sls=FIRST_TEST)
-    with LivePortal(str(tmp_path / "db.sqlite"), test_hooks=True) as running:
-        result = run(pytester, "--portal-url", running.base_url, "--portal-lang", "en")
+    # Over HTTPS (`slskit serve --tls`): the hooks trust the printed certificate (--portal-ca), the
+    # browsers accept it.
+    with LivePortal(str(tmp_path / "db.sqlite"), test_hooks=True,
+                    extra_args=["--tls"] if scheme == "https" else []) as running:
+        assert running.base_url.startswith(f"{scheme}://")
+        ca = ["--portal-ca", running.ca_file] if scheme == "https" else []
+        result = run(pytester, "--portal-url", running.base_url, "--portal-lang", "en", *ca)
         result.assert_outcomes(passed=1)
 
 

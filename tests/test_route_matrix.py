@@ -10,7 +10,6 @@ import secrets
 
 import pytest
 
-from mock_portal import create_app
 from mock_portal.sessions import COOKIE
 from portal_client import USERS, Visitor
 
@@ -113,12 +112,10 @@ PATH_VALUES = {"username": "alice", "filename": "portal.css", "device_id": "1", 
 
 
 @pytest.fixture
-def hooked_app(app):
+def hooked_app(app_like):
     """Every route there is: the app as the gateway (its /v1 API on top of the portal's routes,
-    GATEWAY's `/` and logins included) with the test hooks, on `app`'s database and clock."""
-    hooked = create_app({**app.config, "GATEWAY": True, "TEST_HOOKS": True})  # the hooks are routes too
-    hooked.jinja_env.bytecode_cache = app.jinja_env.bytecode_cache
-    return hooked
+    GATEWAY's `/` and logins included) with the test hooks (routes too), on `app`'s database and clock."""
+    return app_like(GATEWAY=True, TEST_HOOKS=True)
 
 
 def routes(app):

@@ -10,7 +10,7 @@ import pytest
 
 from flows.live import LivePortal
 from flows.portal_http import PortalError, TestHooks
-from mock_portal import create_app, faults
+from mock_portal import faults
 from portal_client import Visitor
 
 SETTINGS = "/portal/settings/secure-login"
@@ -18,10 +18,8 @@ SECRETS = ("alice pass 1", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "csrf_token", "sl
 
 
 @pytest.fixture
-def hooked(app):
-    hooked = create_app({**app.config, "TEST_HOOKS": True})
-    hooked.jinja_env.bytecode_cache = app.jinja_env.bytecode_cache
-    return hooked
+def hooked(app_like):
+    return app_like(TEST_HOOKS=True)
 
 
 @pytest.fixture
@@ -58,7 +56,9 @@ def test_the_journal_names_what_a_login_and_an_ok_sent_and_no_secret(hooks, alic
     assert [e["query"] for e in journal(hooks, username="alice", path=SETTINGS)] == [[], [], ["confirmation"]]
     assert journal(hooks, path="^/sso/")[0]["username"] is None  # the login page, before anyone is named
     everything = str(journal(hooks))
-    assert not any(secret in everything for secret in SECRETS) and cid not in everything
+    code, token = alice.code("alice"), alice.csrf
+    cookie = alice.client.get_cookie("slskit_session").value
+    assert not any(secret in everything for secret in (*SECRETS, code, token, cookie, cid))
 
 
 def test_the_journal_is_filtered_by_time_and_forgets_one_users_entries(hooks, alice, hooked, clock):
@@ -173,8 +173,8 @@ def test_a_fault_reaches_the_static_files_of_the_user_it_is_for(hooks, alice, ho
     assert journal(hooks, username="alice", path="/static/portal.css")[0]["status"] == 500
 
 
-def test_a_fault_on_the_gateways_api_answers_json(app, clock):
-    gateway = create_app({**app.config, "TEST_HOOKS": True, "GATEWAY": True})
+def test_a_fault_on_the_gateways_api_answers_json(app_like, clock):
+    gateway = app_like(TEST_HOOKS=True, GATEWAY=True)
     client, browser = gateway.test_client(), Visitor(gateway.test_client(), clock)
     browser.log_in("alice")
     client.post("/_test/faults", json={"request": {"urlPath": "/v1/api/tickle", "username": "alice"},
@@ -186,8 +186,8 @@ def test_a_fault_on_the_gateways_api_answers_json(app, clock):
     assert [(e["status"], e["entry"]) for e in tickles["requests"]] == [(503, "gateway"), (200, "gateway")]
 
 
-def test_with_a_key_every_hook_call_needs_it(app):
-    keyed = create_app({**app.config, "TEST_HOOKS": True, "TEST_HOOKS_KEY": "s3cret key"})
+def test_with_a_key_every_hook_call_needs_it(app_like):
+    keyed = app_like(TEST_HOOKS=True, TEST_HOOKS_KEY="s3cret key")
     client = keyed.test_client()
     refused = client.get("/_test/requests")
     assert refused.status_code == 401 and "X-Slskit-Test-Hooks-Key" in refused.get_json()["error"]
