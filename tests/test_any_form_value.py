@@ -14,12 +14,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mock_portal import create_app, limits
+import mock_portal
+from mock_portal import limits
 from test_properties import PROPERTY
 from portal_client import Visitor
 from test_route_matrix import concrete, copy_of, log_in_as
 
-PORTAL = Path(__file__).resolve().parent.parent / "mock_portal"
+PORTAL = Path(mock_portal.__file__).parent  # where it is installed: a team's wheel too
 # Every field a form names or a view reads: found in the templates and the views, so a new one is
 # walked too.
 FIELDS = sorted(
@@ -55,10 +56,8 @@ def _encode(value):
 
 
 @pytest.fixture(params=list(APPS))
-def any_app(request, app):
-    variant = create_app({**app.config, **APPS[request.param]})
-    variant.jinja_env.bytecode_cache = app.jinja_env.bytecode_cache
-    return variant
+def any_app(request, app_like):
+    return app_like(**APPS[request.param])
 
 
 def logged_in(app, clock):
