@@ -12,9 +12,11 @@ from .db import transaction
 
 CONFIRMATION_TTL = 300  # seconds an unanswered confirmation stays valid
 # Refusals fold (refuse()): a repeat within this long of a row's last one counts on that row, and
-# beyond REFUSED_ROWS distinct live rows a user's refusals of one reason and path share a row.
+# once a user's refusals made REFUSED_ROWS rows within REFUSED_ROWS_WINDOW, the rest of one reason
+# and path count on the newest such row, however old: at most REFUSED_ROWS new rows an hour.
 REFUSAL_FOLD_SECONDS = 600
 REFUSED_ROWS = 10
+REFUSED_ROWS_WINDOW = 3600
 PATHS = ("modern", "classic", "current")  # current: the article's current revision (current.py)
 # Every reason a refusal is audited with; each has an audit.outcome.refused.<reason> catalog key.
 REFUSAL_REASONS = ("not_primary", "foreign_user", "target_mismatch", "no_change", "confirmation_unknown",
@@ -73,19 +75,22 @@ def refuse(conn, actor_name, target_name, path, reason):
     """Record a refused attempt by a known user (the caller raises). Every attempt is counted,
     but a client that keeps being refused cannot grow the log: a repeat (same target, path and
     reason within REFUSAL_FOLD_SECONDS of the row's last one) adds to that row's `repeats` and
-    `last_at`, and past REFUSED_ROWS live rows the user's same reason and path share one row
-    whatever the target (a form may name any). At most REFUSED_ROWS + 30 rows a user a window."""
+    `last_at`; and once the user's refusals made REFUSED_ROWS rows within REFUSED_ROWS_WINDOW, a
+    refusal of the same reason and path counts on the newest such row, however old, whatever the
+    target (a form may name any; the row keeps the first). So at most REFUSED_ROWS new rows a user
+    an hour, plus one per reason and path never refused before."""
     clock = current_app.config["CLOCK"]
     target, outcome = target_name or actor_name, "refused:" + reason
-    live = "actor = ? AND outcome LIKE 'refused:%' AND COALESCE(last_at, at) >= ?"
-    since = clock.iso(clock.now() - REFUSAL_FOLD_SECONDS)
+    refused = "actor = ? AND outcome LIKE 'refused:%'"
+    now = clock.now()
     with transaction(conn):
-        row = conn.execute(f"SELECT audit_id FROM audit_log WHERE {live} AND target = ? AND path = ? AND outcome = ?"
-                           " ORDER BY audit_id DESC LIMIT 1", (actor_name, since, target, path, outcome)).fetchone()
-        if row is None and conn.execute(f"SELECT COUNT(*) FROM audit_log WHERE {live}",
-                                        (actor_name, since)).fetchone()[0] >= REFUSED_ROWS:
-            row = conn.execute(f"SELECT audit_id FROM audit_log WHERE {live} AND path = ? AND outcome = ?"
-                               " ORDER BY audit_id DESC LIMIT 1", (actor_name, since, path, outcome)).fetchone()
+        row = conn.execute(f"SELECT audit_id FROM audit_log WHERE {refused} AND COALESCE(last_at, at) >= ?"
+                           " AND target = ? AND path = ? AND outcome = ? ORDER BY audit_id DESC LIMIT 1",
+                           (actor_name, clock.iso(now - REFUSAL_FOLD_SECONDS), target, path, outcome)).fetchone()
+        if row is None and conn.execute(f"SELECT COUNT(*) FROM audit_log WHERE {refused} AND at >= ?",
+                                        (actor_name, clock.iso(now - REFUSED_ROWS_WINDOW))).fetchone()[0] >= REFUSED_ROWS:
+            row = conn.execute(f"SELECT audit_id FROM audit_log WHERE {refused} AND path = ? AND outcome = ?"
+                               " ORDER BY audit_id DESC LIMIT 1", (actor_name, path, outcome)).fetchone()
         if row is None:
             _audit(conn, actor_name, target, None, None, path, outcome)
         else:

@@ -116,7 +116,23 @@ def test_refusals_that_keep_coming_fold_into_a_few_rows_each_counted(visitor, co
     assert rows[0]["target"] == "carol" and rows[0]["repeats"] == 30 and rows[0]["last_at"] == clock.iso()
     assert "×30" in text(visitor.get("/portal/audit"))
 
-    clock.advance(sls.REFUSAL_FOLD_SECONDS + 1)  # a pause as long as the window: a row of its own
+    clock.advance(sls.REFUSED_ROWS_WINDOW + 1)  # a pause as long as the hour: a row of its own
     visitor.post(OPT_OUT, {"target": "carol"})
     newest = dict(conn.execute("SELECT * FROM audit_log ORDER BY audit_id DESC LIMIT 1").fetchone())
     assert (newest["target"], newest["repeats"], newest["at"]) == ("carol", 1, clock.iso())
+
+
+def test_refusals_spread_over_a_day_make_at_most_ten_rows_an_hour(visitor, conn, clock):
+    """One refusal a minute, each naming a new user, for a day: the log grows by at most
+    sls.REFUSED_ROWS rows an hour, every attempt counted (a rate the 10-minute repeat window alone
+    did not bound: 1,297 rows in a day)."""
+    visitor.log_in("alice")
+    visitor.get(OPT_OUT)
+    for n in range(24 * 60):
+        clock.advance(60)
+        # A day-long session whose login stays recent: each refusal is the rule's, not a re-login's.
+        conn.execute("UPDATE sessions SET last_seen = ?, auth_at = ?", (clock.now(), clock.now()))
+        conn.commit()
+        assert visitor.post(OPT_OUT, {"target": f"nobody{n}"}).status_code == 403
+    rows = conn.execute("SELECT COUNT(*), SUM(repeats) FROM audit_log WHERE actor = 'alice'").fetchone()
+    assert rows[1] == 24 * 60 and rows[0] <= 24 * sls.REFUSED_ROWS + 1
