@@ -20,13 +20,21 @@ from .i18n import translate
 FULL, READONLY, IOERR, CANTOPEN, BUSY, LOCKED = 13, 8, 10, 14, 5, 6
 CANNOT_STORE = {FULL: "full", READONLY: "read_only", IOERR: "io_error", CANTOPEN: "cannot_open"}
 RETRY_AFTER = {"error.cannot_store": 60, "error.busy": 5}  # seconds
+# Python 3.10's sqlite3 gives no sqlite_errorcode (3.11 does): SQLite's own messages then say it.
+MESSAGES = (("database or disk is full", "full"), ("readonly database", "read_only"),
+            ("disk i/o error", "io_error"), ("unable to open database", "cannot_open"),
+            ("database is locked", "busy"), ("database table is locked", "busy"))
 
 
 def reason(exc):
     """'full', 'read_only', 'io_error', 'cannot_open', 'busy', or None for any other error."""
     if not isinstance(exc, sqlite3.OperationalError):
         return None
-    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:
+        message = str(exc).lower()
+        return next((why for text, why in MESSAGES if text in message), None)
+    code &= 0xFF
     if code in CANNOT_STORE:
         return CANNOT_STORE[code]
     if code in (BUSY, LOCKED):

@@ -26,7 +26,7 @@ import pytest
 from flows.live import LivePortal
 from flows.portal_http import HttpVisitor
 from flows.users import new_user_entry
-from mock_portal import create_app, db, gateway, i18n
+from mock_portal import create_app, db, gateway, i18n, storage
 from portal_client import Visitor, opted_out, text
 
 CANNOT_STORE = {lang: i18n.CATALOGS[lang]["error.cannot_store"] for lang in i18n.LANGS}
@@ -213,3 +213,13 @@ def test_a_database_made_read_only_while_serving_refuses_writes_and_recovers(con
     logged_in_visitor(portal)  # logins work again, on the same server
     assert integrity(database) == "ok"
     assert portal.process.poll() is None
+
+
+@pytest.mark.parametrize("message, why", [("database or disk is full", "full"),
+                                          ("attempt to write a readonly database", "read_only"),
+                                          ("disk I/O error", "io_error"), ("database is locked", "busy"),
+                                          ("no such table: x", None)])
+def test_without_sqlite_error_codes_the_message_says_why(message, why):
+    # Python 3.10's sqlite3 errors carry no sqlite_errorcode (the kit supports 3.10).
+    error = sqlite3.OperationalError(message)
+    assert getattr(error, "sqlite_errorcode", None) is None and storage.reason(error) == why
