@@ -62,18 +62,23 @@ class BoundedChannel(HTTPChannel):
     request_started = None
 
     def received(self, data):
-        waiting = self.request is not None
+        before = self.request
         result = super().received(data)
         if self.request is None:
             self.request_started = None
-        elif not waiting:
+        elif self.request is not before:  # a request began in this data (perhaps after one it completed)
             self.request_started = time.monotonic()
         return result
 
     def readable(self):
-        if self.request_started is not None and time.monotonic() - self.request_started > self.request_seconds:
-            self.will_close = True  # the loop closes it on its next turn (writable() says so)
-            self.request_started = None
+        if self.request_started is not None:
+            if self.requests or self.total_outbufs_len:
+                # Still answering earlier requests (waitress reads no more meanwhile): a pipelined
+                # request's time starts once they are answered, not while a slow answer is sent.
+                self.request_started = time.monotonic()
+            elif time.monotonic() - self.request_started > self.request_seconds:
+                self.will_close = True  # the loop closes it on its next turn (writable() says so)
+                self.request_started = None
         return super().readable()
 
 

@@ -69,3 +69,20 @@ def test_a_limit_out_of_range_is_refused_in_one_line(tmp_path, args, problem):
                             cwd=KIT_HOME, timeout=60)
     assert result.returncode == 2 and problem in result.stderr and result.stderr.count("\n") == 1
     assert not (tmp_path / "portal.sqlite").exists()
+
+
+def test_a_slow_answer_is_not_cut_by_the_request_bound_of_the_request_pipelined_behind_it(tmp_path):
+    """The request bound times a client sending its request, not the portal answering the one
+    before it: a 1.5 s answer with the next request half sent behind it, under a 0.5 s bound."""
+    import socket
+    with LivePortal(str(tmp_path / "portal.sqlite"), extra_args=["--request-timeout", "0.5"]) as portal:
+        host, port = portal.base_url.split("//")[1].split(":")
+        with portal.inject(method="GET", path="/", fixedDelayMilliseconds=1500, count=1):
+            with socket.create_connection((host, int(port)), timeout=10) as client:
+                client.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HT")  # the next one, half sent
+                answer = b""
+                while b"</html>" not in answer:
+                    chunk = client.recv(65536)
+                    assert chunk, f"closed after {len(answer)} bytes: {answer[:80]!r}"
+                    answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200")
