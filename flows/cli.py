@@ -352,7 +352,8 @@ def _add_serve(sub):
     serve.add_argument("--idle-timeout", type=float, metavar="S", default=Limits.idle_seconds,
                        help=f"close a keep-alive connection silent this long (default {Limits.idle_seconds:g} s)")
     serve.add_argument("--request-timeout", type=float, metavar="S", default=Limits.request_seconds,
-                       help="drop a client that has not sent its whole request this long after its first byte "
+                       help="drop a client that has not sent its whole request (its body too: a slow upload "
+                            "counts) this long after its first byte "
                             f"(default {Limits.request_seconds:g} s)")
     serve.set_defaults(func=_serve)
 

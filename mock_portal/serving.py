@@ -9,6 +9,7 @@ send a request. Here: `Limits.connections` held at once, poll(), the open-file l
 match, and a client that has not finished its request within `Limits.request_seconds` of its
 first byte is dropped. HTTPS is spoken on the same loop (`TlsChannel`), so the same holds there.
 """
+import errno
 import logging
 import resource
 import socket
@@ -94,6 +95,8 @@ class TlsChannel(BoundedChannel):
     as the bytes come, so a client that stays silent, or stops half-way, holds a socket and never
     the loop or a thread (cheroot does the handshake on its accepting thread, cherrypy/cheroot#748).
     Until the handshake ends it counts as an unfinished request (dropped after request_seconds).
+    The handshake moves on when the client's bytes arrive: the server's own flight (an ECDSA
+    certificate, ~1 KB) goes out whole into any socket buffer, so it never waits to write.
     Plain HTTP is told apart by its first byte and answered with a clear 400."""
 
     context = None  # the server's ssl.SSLContext
@@ -201,6 +204,9 @@ def create_server(app, host, port, limits=Limits(), threads=8, certificate=None)
     """waitress on (host, port) with `limits` (a port of 0: a free one); with a (cert, key)
     `certificate` it speaks HTTPS only."""
     connections = open_files_for(limits.connections)
+    if connections < 1:  # a hard open-file limit too low for even one visitor beside the spares
+        raise OSError(errno.EMFILE, f"the open-file limit leaves no room for a connection (ulimit -n, at least "
+                                    f"{SPARE_FILES + 1})")
     _log_without_blocking()
     fields = {"request_seconds": limits.request_seconds}
     if certificate:
