@@ -68,9 +68,12 @@ def read_source(source):
             raise ArticleError(f"cannot fetch {source}: {getattr(e, 'reason', e)}") from None
     else:
         try:
-            raw, charset = Path(source).read_bytes(), "utf-8"
+            raw = Path(source).read_bytes()
         except OSError as e:
             raise ArticleError(f"cannot read {source}: {e.strerror or e}") from None
+        # A saved page says its own encoding (a Japanese one may be Shift_JIS); text is UTF-8.
+        declared = re.search(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", raw[:4096], re.I)
+        charset = declared.group(1).decode("ascii") if declared else "utf-8"
     try:
         text = raw.decode(charset).lstrip("\ufeff")
     except (UnicodeDecodeError, LookupError):

@@ -195,3 +195,13 @@ def test_an_unreachable_url_is_one_line_and_exit_2(served_copies, capsys):
     assert main(["article-check", f"{served_copies}/no-such-article.html"]) == 2
     assert capsys.readouterr().err.splitlines() == [
         f"slskit article-check: cannot fetch {served_copies}/no-such-article.html: File not found"]
+
+
+def test_a_saved_page_in_shift_jis_reads_by_its_meta_charset(tmp_path):
+    page = HTML.read_text(encoding="utf-8")
+    page = re.sub(r'<meta charset="[^"]*">', "", page, flags=re.I)
+    page = page.replace("<head>", '<head><meta charset="shift_jis">', 1) if "<head>" in page \
+        else '<meta charset="shift_jis">' + page
+    saved = tmp_path / "kb_sjis.html"
+    saved.write_bytes(page.encode("shift_jis"))
+    assert read_source(str(saved)) == read_source(str(HTML))
