@@ -22,14 +22,40 @@ GRACE_SECONDS = float(os.environ.get("SLSKIT_LEAK_GRACE", 10))
 KILL_WAIT_SECONDS = 10  # how long a SIGKILLed process may take to end
 
 
+PF_KTHREAD = 0x00200000  # /proc/PID/stat's flags: a kernel thread (no environment, ever)
+
+
+def environment(pid):
+    """A process's environment. One caught in the middle of an exec reads as empty for a moment
+    (its memory is being replaced): read again until it has one, unless it never will (a kernel
+    thread, or a process that has ended). Without this a fresh leak could pass unseen."""
+    with open(f"/proc/{pid}/environ", "rb") as f:
+        env = f.read()
+    for _ in range(40):
+        if env or never_has_environment(pid):
+            return env
+        time.sleep(0.005)
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            env = f.read()
+    return env
+
+
+def never_has_environment(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rpartition(")")[2].split()
+    except OSError:
+        return True
+    return fields[0] in ("Z", "X") or int(fields[6]) & PF_KTHREAD
+
+
 def tagged(value):
     needle = f"{TAG}={value}".encode()
     found = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            with open(f"/proc/{pid}/environ", "rb") as f:
-                if needle not in f.read().split(b"\0"):
-                    continue
+            if needle not in environment(pid).split(b"\0"):
+                continue
             with open(f"/proc/{pid}/cmdline", "rb") as f:
                 found[int(pid)] = f.read().replace(b"\0", b" ").decode(errors="replace").strip()[:200]
         except OSError:  # ended meanwhile, or not ours to read
