@@ -7,7 +7,7 @@ import sqlite3
 from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from . import access, db, events, housekeeping, i18n, limits, login_page, sessions, storage
+from . import access, db, devices, events, housekeeping, i18n, limits, login_page, sessions, storage
 from .clock import Clock
 
 
@@ -57,6 +57,7 @@ def create_app(test_config=None):
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(sqlite3.OperationalError, storage.refuse)  # a full disk, a lock: 503
     app.jinja_env.globals["limits"] = limits  # the forms' maxlength attributes
+    app.jinja_env.globals["device_name"] = devices.name
 
     from . import auth, classic, home, portal
     app.register_blueprint(home.bp)

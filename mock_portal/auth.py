@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from . import devices, enrollment, events, limits, lockout, login_page, sessions
 from .access import ANYONE, LOGIN_PENDING, PORTAL, REAUTH, gateway_holds, may_open, requires
 from .db import get_db
-from .i18n import current_lang, translate
+from .i18n import current_lang
 from .responses import post_redirect, render_page
 
 bp = Blueprint("auth", __name__, url_prefix="/sso")
@@ -135,19 +135,14 @@ def _login_refused(status, error, username, target):
 
 def _landed(target):
     """A finished login goes where it entered (today's page's script follows `redirect`)."""
-    if current_app.config["GATEWAY"] and gateway_holds(g.session["factors"], g.session["passcode_issued_at"], _now()):
+    session, now = g.session, _now()
+    if current_app.config["GATEWAY"] and gateway_holds(session["factors"], session["passcode_issued_at"], now):
         from . import gateway
-        gateway.hold(get_db(), g.session["username"], g.session["factors"], _now(),  # its one session (gateway.py)
-                     g.session["passcode_issued_at"])
+        gateway.hold(get_db(), session["username"], session["factors"], now,  # its one session (gateway.py)
+                     session["passcode_issued_at"])
     if login_page.wants_json():
         return login_page.answer("done", redirect=url_for(LANDING[target]))
     return post_redirect(LANDING[target])
-
-
-def _device_name(device):
-    if device["type"] == "sms":
-        return translate("device.name.sms", last4=devices.last_digits(device))
-    return translate(f"device.name.{device['type']}")
 
 
 # --- the code step, for a login and for a re-authentication ------------------------------------
@@ -173,11 +168,11 @@ def _code_page(purpose, user, status=200, error=None, notice=None):
     device, owned = _chosen_device(user)
     challenge = devices.current_challenge(get_db(), g.session["session_id"], device) if device else None
     if login_page.wants_json():
-        return login_page.code_step(device, owned, challenge, _device_name, status, error, notice)
+        return login_page.code_step(device, owned, challenge, status, error, notice)
     return render_page("second_factor.html", status, purpose=purpose, urls=ENDPOINTS[purpose], device=device,
                        devices=owned, challenge=challenge, error=error, notice=notice,
                        next=_next_path() if purpose == "reauth" else None,
-                       phone_digits=devices.last_digits, ibeam_hooks=purpose == "login",
+                       ibeam_hooks=purpose == "login",
                        push_first=_push_first(user, device), respond_by_challenge=_respond_by_challenge())
 
 

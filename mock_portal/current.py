@@ -79,7 +79,7 @@ def _secure_login_page(status=200, error=None, confirmation=None, choice=None):
         choices=enrollment.CHOICES, chosen=chosen, may_change=bool(user["is_primary"]),
         allowed=sls.allowed_users(db, user["account_id"]), devices=owned,
         pending=enrollment.pending(db, user["username"]), next_screen=NEXT_SCREEN,
-        notice=NOTICES.get(request.args.get("notice")), phone_digits=devices.last_digits)
+        notice=NOTICES.get(request.args.get("notice")))
 
 
 @bp.get("/settings/secure-login")
@@ -257,7 +257,7 @@ def _link_page(pending, status=200, error=None, notice=None):
     challenge = devices.current_challenge(get_db(), g.session["session_id"], device) if device else None
     return render_page("second_factor.html", status, purpose="link", urls=CODE_STEP_URLS, device=device,
                        devices=owned, challenge=challenge, error=error, notice=notice, next=None,
-                       phone_digits=devices.last_digits, ibeam_hooks=False)
+                       ibeam_hooks=False)
 
 
 def _set_link(pending, **fields):

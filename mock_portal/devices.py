@@ -326,3 +326,11 @@ def chosen(conn, username, device_id):
 def last_digits(device, n=4):
     """What the device list shows of a phone number: its last digits only."""
     return re.sub(r"\D", "", _config(device).get("phone", ""))[-n:]
+
+
+def name(device):
+    """The device as the pickers and lists name it, in the current language (a phone by its
+    last digits): the seed's combobox, today's picker, the current revision's device list."""
+    if device["type"] == "sms":
+        return translate("device.name.sms", last4=last_digits(device))
+    return translate(f"device.name.{device['type']}")

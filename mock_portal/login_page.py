@@ -17,6 +17,7 @@ plugin's fixtures set per test), else the scenario's (`"login_page"`), else the 
 """
 from flask import current_app, g, jsonify, request
 
+from . import devices
 from .i18n import translate
 
 PAGES = ("seed", "current")
@@ -97,11 +98,11 @@ def answer(step, status=200, error=None, notice=None, **fields):
     return jsonify(body), status
 
 
-def code_step(device, owned, challenge, device_name, status=200, error=None, notice=None):
+def code_step(device, owned, challenge, status=200, error=None, notice=None):
     """The answer for the code step: the device picker while none is chosen, else its block."""
     if device is None:
         return answer("choose", status, error, notice,
-                      devices=[{"value": value, "label": device_name(d)} for value, d in device_values(owned)])
+                      devices=[{"value": value, "label": devices.name(d)} for value, d in device_values(owned)])
     block = BLOCKS[device["type"]]
     fields = {"prompt": translate(f"second.prompt.{'ibkey_push' if block == 'notification' else device['type']}"),
               "resend": device["type"] == "sms"}
