@@ -6,6 +6,6 @@ pytest_plugins = ["pytester"]
 
 def pytest_addoption(parser):
     parser.addoption("--update-visual-baselines", action="store_true",
-                     help="rewrite tests/baselines/ from this run's screenshots (after an intended UI change)")
+                     help="rewrite tests/e2e/baselines/ from this run's screenshots (after an intended UI change)")
     parser.addoption("--update-aria-snapshots", action="store_true",
                      help="rewrite docs/aria/ from this run's screens (after an intended change of a screen)")

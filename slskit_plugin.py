@@ -28,7 +28,7 @@ import pytest
 # A test that asks for any of these (directly or through its own fixtures) is a portal test.
 PORTAL_FIXTURES = frozenset({"portal_server", "portal", "portal_url", "portal_user", "log_in",
                              "logged_in_page", "article_flow", "portal_login_page"})
-# The cookie by which a browser asks the portal for one of its login pages (mock_portal/login_page.py).
+# The cookie by which a browser asks the portal for one of its login pages (mock_portal/login/todays_page.py).
 LOGIN_PAGE_COOKIE = "slskit_login_page"
 # A loaded CI machine can take longer than Playwright's 5 s for one page; a wait that ends early
 # is a flake, one that lasts longer costs nothing when the page is on time.

@@ -10,16 +10,28 @@
 # run once set up (a tool the setup installs, the visual baselines) fails the run.
 # In CI (CI=true, no arguments) a short flake gate follows: the end-to-end tests 2 more rounds
 # in random order (bench/flake_gate.sh; 20 rounds is the full gate).
-# Installs what is missing first. Arguments go to pytest (e.g. -m e2e, -k classic, --headed).
+# Installs what is missing first. Arguments go to pytest (e.g. -m inprocess, -m e2e, -k classic, --headed).
 # Across machines: `./test.sh --splits N --group K` runs group K of N (pytest-split), groups
 # balanced by the recorded durations in .test_durations; refresh that file after tests change
 # with `./test.sh --store-durations --clean-durations`.
 set -euo pipefail
-# `-m "not e2e"`: the Flask-level tests alone, which need no browser tooling installed.
+# A selection of levels that drive no browser (`-m inprocess`, `-m served`, `-m "inprocess or
+# served"`; tests/conftest.py) installs no browser tooling.
 setup=tests
 for ((i = 1; i < $#; i++)); do
   next=$((i + 1))
-  [ "${!i}" = -m ] && [ "${!next}" = "not e2e" ] && setup=flask
+  if [ "${!i}" = -m ] && ! python3 - "${!next}" <<'PY'
+import sys
+levels = ("inprocess", "served", "e2e", "installed")
+try:  # a marker expression is Python's boolean syntax over the level names
+    sys.exit(0 if any(eval(sys.argv[1], {"__builtins__": {}}, {m: m == level for m in levels})
+                      for level in ("e2e", "installed")) else 1)
+except Exception:
+    sys.exit(0)  # another marker or a typo: pytest says so; set everything up meanwhile
+PY
+  then
+    setup=no-browser
+  fi
 done
 SLSKIT_SETUP=$setup source "$(dirname "$0")/scripts/setup.sh"
 split=()

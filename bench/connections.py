@@ -1,4 +1,4 @@
-"""Open connections against a real `slskit serve` (loopback only, bounded), issue 20:
+"""Open connections against a real `slskit serve` (loopback only, bounded):
 
     python -m bench.connections --idle 1000 --half-open 200            # plain HTTP (waitress)
     python -m bench.connections --idle 1000 --half-open 200 --tls      # HTTPS
@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 
-from flows import connections
+from flows.load import connections
 from flows.live import LivePortal
 from flows.users import new_user_entry
 

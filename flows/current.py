@@ -1,4 +1,4 @@
-"""The article's current revision (issue 15) as composable steps, beside the seed's (flows/flow.py):
+"""The article's current revision as composable steps, beside the seed's (flows/flow.py):
 
     4. Click the User menu (head and shoulders icon in the top right corner) followed by Settings.
     5. Under the User Settings section find Security and click Secure Login System.

@@ -6,9 +6,9 @@ IB Key notification, the help desk's temporary passcode) reach it through the po
 hooks, which a portal started with `--enable-test-hooks` serves.
 
 The device algorithms (TOTP, HOTP, the card's response) are written out here on purpose, not
-shared with the portal's (mock_portal/devices.py, which uses pyotp): each side is an
+shared with the portal's (mock_portal/login/devices.py, which uses pyotp): each side is an
 independent check of the other, and both are pinned to the RFCs' published known-answer
-vectors (tests/test_known_answers.py), so they cannot be wrong the same way.
+vectors (tests/inprocess/test_known_answers.py), so they cannot be wrong the same way.
 
 Time: a device reads its user's `DeviceClock`, real time plus the offset the portal's test
 hook set for that user; `TestHooks.advance_clock(seconds, user)` moves both at once.

@@ -11,7 +11,7 @@ LABELS = {
         "username": "ユーザー名",
         "password": "パスワード",
         "log_in": "ログイン",
-        "xyz_login": "ログイン",  # today's login page (issue 19)
+        "xyz_login": "ログイン",  # today's login page
         "security_code": "セキュリティ・コード",
         "settings": "設定",
         "user_settings": "ユーザー設定",
@@ -28,7 +28,7 @@ LABELS = {
         "trading": "取引",
         # The article's rules (portal-contract.md) and the project's own screens for them.
         "classic_portal": "クラシック・ポータル",
-        "back_to_modern": "新しいポータルに戻る",
+        "back_to_new_portal": "新しいポータルに戻る",
         "manage_account": "口座管理",
         "classic_security": "セキュリティー",
         "sls_opt_out": "セキュリティディバイスの解約(SLSオプトアウト)",
@@ -53,7 +53,7 @@ LABELS = {
         "new_challenge": "新しいチャレンジ・コード",
         "push_approved": "IBKRモバイルで承認しました",
         "reauth_heading": "セキュリティデバイスによる本人確認",
-        # The article's current revision (issue 15): the User menu path and the three choices.
+        # The article's current revision: the User menu path and the three choices.
         "user_menu": "ユーザーメニュー",
         "choice_ibkr_mobile": "IBKRモバイルをインストールして、スマートフォンをセキュアログイン・デバイスとして使用したいです。",
         "choice_without_ibkr_mobile": "IBKRモバイルをインストールせずに、セキュア・ログイン・システムに登録したいです。",
@@ -76,7 +76,7 @@ LABELS = {
         "username": "Username",
         "password": "Password",
         "log_in": "Log In",
-        "xyz_login": "Login",  # today's login page (issue 19)
+        "xyz_login": "Login",  # today's login page
         "security_code": "Security Code",
         "settings": "Settings",
         "user_settings": "User Settings",
@@ -92,7 +92,7 @@ LABELS = {
         "log_out": "Log Out",
         "trading": "Trading",
         "classic_portal": "Classic Portal",
-        "back_to_modern": "Back to the new portal",
+        "back_to_new_portal": "Back to the new portal",
         "manage_account": "Manage Account",
         "classic_security": "Security",
         "sls_opt_out": "SLS Opt Out",
@@ -116,7 +116,7 @@ LABELS = {
         "new_challenge": "New challenge code",
         "push_approved": "I approved it in IBKR Mobile",
         "reauth_heading": "Confirm with your security device",
-        # The article's current revision (issue 15): the User menu path and the three choices.
+        # The article's current revision: the User menu path and the three choices.
         "user_menu": "User menu",
         "choice_ibkr_mobile": "I would like to install IBKR Mobile and use my smart phone as my Secure Login Device.",
         "choice_without_ibkr_mobile": "I would like to enroll in the Secure Login System without installing IBKR Mobile.",

@@ -146,7 +146,7 @@ class TestHooks:
         {"username", "ibkey_secret"} of the new device."""
         return self._call("POST", "/_test/ibkey/activate", {"activation_code": activation_code})
 
-    # What was asked of the portal, and faults on purpose (issue 21; docs/steering.md).
+    # What was asked of the portal, and faults on purpose (docs/steering.md).
     def requests(self, user=None, method=None, path=None, since=None):
         """The request journal's entries for `user` (a PortalUser or a username), oldest first;
         `path` exact, or a regular expression starting with ^."""
@@ -170,7 +170,7 @@ class TestHooks:
         return seen
 
     def add_fault(self, fault):
-        """Post a fault (mock_portal/faults.py's shape); its id."""
+        """Post a fault (mock_portal/control/faults.py's shape); its id."""
         return self._call("POST", "/_test/faults", fault)["id"]
 
     def remove_fault(self, fault_id):
@@ -216,7 +216,7 @@ def _form_token(response):
     return token
 
 
-# Where a login for each entry point lands (a path of the portal's, mock_portal/auth.py LANDING).
+# Where a login for each entry point lands (a path of the portal's, mock_portal/login/routes.py LANDING).
 LANDING = {"portal": "/portal/", "trading": "/portal/trading", "gateway": "/sso/Dispatcher"}
 
 

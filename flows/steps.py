@@ -102,7 +102,7 @@ def _(scene):
 @given("ログインページは今日の1ページのログインです")
 @given("the login page is today's single-page login")
 def _(scene):
-    # This scenario's browser asks the portal for today's page (mock_portal/login_page.py).
+    # This scenario's browser asks the portal for today's page (mock_portal/login/todays_page.py).
     scene.page.context.add_cookies([{"name": "slskit_login_page", "value": "current", "url": scene.portal.base_url}])
 
 
@@ -114,7 +114,7 @@ def _(scene):
     expect(scene.page.locator("label[for=toggle1]")).to_be_visible()
 
 
-# What the portal's request journal says a user sent (issue 21): a button's POST, by the endpoint
+# What the portal's request journal says a user sent: a button's POST, by the endpoint
 # of the screen's action (every confirmation screen's OK ends in _confirm, Continue in _continue).
 BUTTON_ENDPOINTS = {"OK": "_confirm", "次に進む": "_continue", "Continue": "_continue",
                     "キャンセル": "_cancel", "Cancel": "_cancel"}

@@ -7,7 +7,8 @@ import sqlite3
 from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from . import access, db, devices, events, housekeeping, i18n, limits, login_page, sessions, storage
+from . import access, db, events, housekeeping, i18n, limits, sessions, storage
+from .login import devices, todays_page
 from .clock import Clock
 
 
@@ -28,9 +29,9 @@ def create_app(test_config=None):
         MAX_CONTENT_LENGTH=1024 * 1024,   # a bigger body is refused (413) before it is parsed
         SEND_FILE_MAX_AGE_DEFAULT=3600,  # the stylesheet: no revalidation round trip on every page
         TEST_HOOKS=False,              # the reset/clock routes; never on unless asked for
-        PORTAL_REVISION="seed",        # the article's revision a user without one sees ('current': issue 15)
-        GATEWAY=False,                 # present as the Client Portal Gateway: its /v1 API, `/` to its login (issue 19)
-        LOGIN_PAGE="seed",             # the login page: the seed's two screens, or 'current' (today's one page)
+        PORTAL_REVISION="seed",        # the article's revision a user without one sees: 'seed' or 'current'
+        GATEWAY=False,                 # present as the Client Portal Gateway: its /v1 API, `/` to its login
+        LOGIN_PAGE="seed",             # the login page: the seed revision's two screens, or 'current' (today's)
         GATEWAY_SESSION_IDLE_SECONDS=6 * 60,  # the gateway's session ends this long after its last call
         TEST_HOOKS_KEY=None,           # when set, every hook call carries it (X-Slskit-Test-Hooks-Key)
     )
@@ -46,10 +47,9 @@ def create_app(test_config=None):
 
     housekeeping.init_app(app)  # first: what has expired is gone before the session is looked up
     app.before_request(sessions.load)
-    if app.config["TEST_HOOKS"]:  # the request journal and faults on purpose (issue 21)
-        from . import faults, journal
-        journal.init_app(app)
-        faults.init_app(app)  # once the session is known: a fault may be one user's
+    if app.config["TEST_HOOKS"]:  # the control plane's journal and faults see every request
+        from . import control
+        control.init_app(app)  # once the session is known: a fault may be one user's
     app.before_request(sessions.csrf_on_post)
     access.init_app(app)  # after the session is known: every route's rule (mock_portal/access.py)
     app.after_request(sessions.save_cookie)
@@ -59,19 +59,16 @@ def create_app(test_config=None):
     app.jinja_env.globals["limits"] = limits  # the forms' maxlength attributes
     app.jinja_env.globals["device_name"] = devices.name
 
-    from . import auth, classic, home, portal
-    app.register_blueprint(home.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(portal.bp)
-    app.register_blueprint(classic.bp)
-    from . import current
-    app.register_blueprint(current.bp)
+    from .login import routes as login
+    from .screens import classic, current, home, seed
+    for blueprint in (home.bp, login.bp, seed.bp, classic.bp, current.bp):
+        app.register_blueprint(blueprint)
     if app.config["GATEWAY"]:
         from . import gateway
         app.register_blueprint(gateway.bp)  # the gateway's /v1 session API
     if app.config["TEST_HOOKS"]:
-        from . import testing
-        app.register_blueprint(testing.bp)
+        from . import control
+        app.register_blueprint(control.bp)
     return app
 
 
@@ -97,6 +94,6 @@ def _error_page(exc):
         else f"error.http_{exc.code}"
     if key not in i18n.CATALOGS["en"]:  # a status the portal itself never answers (a fault on purpose)
         key = "error.http_other"
-    if login_page.wants_json():  # today's login page's script: the same sentence, as JSON
-        return login_page.answer("error", exc.code, key)
+    if todays_page.wants_json():  # today's login page's script: the same sentence, as JSON
+        return todays_page.answer("error", exc.code, key)
     return render_template("error.html", message_key=key, code=exc.code, lang=i18n.current_lang()), exc.code

@@ -39,7 +39,7 @@ or a whole blueprint at once, after creating it: `blueprint_rule(bp, PORTAL)` (a
 screen that changes the SLS state through a confirmation gets its four routes and their rules from
 `confirmations.register`. A rule is a `Rule(...)` defined here, never in a blueprint. The one
 before_request hook `check` enforces it; a route without a rule is refused (403), and
-tests/test_route_matrix.py fails naming the route until it has a rule and an expectation there.
+tests/inprocess/test_route_matrix.py fails naming the route until it has a rule and an expectation there.
 Templates ask `may_open(endpoint)` before showing a link.
 """
 from dataclasses import dataclass
@@ -48,21 +48,24 @@ from flask import abort, current_app, g, redirect, render_template, request, url
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from . import devices, enrollment, events, limits, login_page, sessions, sls
+from . import events, limits, sessions, sls, users
+from .clock import now
 from .db import get_db
 from .i18n import current_lang
+from .login import devices, todays_page
 
 
 @dataclass(frozen=True)
 class Rule:
     """What a route needs. `login`: 'none', 'pending' (a password accepted, the code owed), 'any'
     (a finished login, whatever its factors) or 'device' (a login that passed the device).
-    `screen`: which KB69 reach it takes, 'trading', 'portal' or 'card' (the code card page).
+    `reach`: which of a KB69 temporary passcode's reaches it needs, 'trading', 'portal' or 'card'
+    (the code card page).
     `primary`: the account's primary user only, else `not_primary` is the message. `recent`: a
     recent login (re-authentication otherwise). `audited`: a refused POST of a known user is written to the audit log."""
     name: str
     login: str = "none"
-    screen: str = "portal"
+    reach: str = "portal"
     primary: bool = False
     not_primary: str = "error.not_primary"
     recent: bool = False
@@ -71,7 +74,7 @@ class Rule:
 
 ANYONE = Rule("anyone")
 LOGIN_PENDING = Rule("login_pending", login="pending")
-TRADING = Rule("trading", login="any", screen="trading")
+TRADING = Rule("trading", login="any", reach="trading")
 PORTAL = Rule("portal", login="device")
 PRIMARY_USER = Rule("primary_user", login="device", primary=True, not_primary="error.audit_primary_only")
 SECURITY_CHANGE = Rule("security_change", login="device", recent=True, audited=True)
@@ -79,14 +82,14 @@ SECURITY_CANCEL = Rule("security_cancel", login="device", audited=True)
 TEST_HOOK = Rule("test_hook")
 # The current revision's Online Security Code Card page: a Client Portal page that a KB69 temporary
 # passcode's portal-only window (days 3-12) still opens, when nothing else of the portal is.
-CODE_CARD = Rule("code_card", login="device", screen="card")
+CODE_CARD = Rule("code_card", login="device", reach="card")
 # Issuing a card adds a second factor to the user: an older login first confirms with the device
 # it has, as before any security change.
-CODE_CARD_ISSUE = Rule("code_card_issue", login="device", screen="card", recent=True)
+CODE_CARD_ISSUE = Rule("code_card_issue", login="device", reach="card", recent=True)
 # The re-authentication: PORTAL, and the KB69 card-only session too, whose one change (issuing
 # its card) may ask for it.
-REAUTH = Rule("reauth", login="device", screen="card")
-# The Client Portal Gateway's /v1 API (mock_portal/gateway.py): local programs call it without
+REAUTH = Rule("reauth", login="device", reach="card")
+# The Client Portal Gateway's /v1 API (mock_portal/gateway/): local programs call it without
 # cookies; the blueprint answers by the gateway's session (401 JSON without one), never by the
 # caller's portal session, so the access layer lets everyone through.
 GATEWAY_API = Rule("gateway_api")
@@ -119,10 +122,6 @@ def rule_for(endpoint):
     return rule
 
 
-def _now():
-    return current_app.config["CLOCK"].now()
-
-
 def _problem(rule):
     """Why the current session may not open a route with `rule`: (reason, status, catalog key),
     or None. Side-effect free: templates ask it through `may_open`."""
@@ -138,14 +137,14 @@ def _problem(rule):
         return "device_required", 403, "error.device_required"
     issued = g.session["passcode_issued_at"]
     if issued is not None:
-        reach = devices.passcode_reach(issued, _now())
+        reach = devices.passcode_reach(issued, now())
         if not reach:
             return "passcode_expired", 401, "error.temporary_passcode_expired"
-        screen = "portal" if rule.screen == "card" else rule.screen
-        if screen not in reach:
+        needed = "portal" if rule.reach == "card" else rule.reach
+        if needed not in reach:
             return "passcode_portal_only", 403, "error.temporary_passcode_portal_only"
-        if "trading" not in reach and rule.screen != "card" and \
-                enrollment.revision_of(get_db(), g.user["username"]) == "current":
+        if "trading" not in reach and rule.reach != "card" and \
+                users.revision_of(get_db(), g.user["username"]) == "current":
             # KB69 in the current revision: after 2 days, only to print or save the card.
             return "passcode_card_only", 403, "error.temporary_passcode_card_only"
     if rule.primary and not g.user["is_primary"]:
@@ -160,7 +159,7 @@ def may_open(endpoint):
 
 
 def _audit_path():
-    return request.blueprint if request.blueprint in ("classic", "current") else "modern"
+    return request.blueprint if request.blueprint in ("classic", "current") else "seed"
 
 
 def _audit_refusal(username, reason):
@@ -202,15 +201,15 @@ def check():
     username = g.user["username"] if g.user is not None else None
     _refused(rule.name, reason, username)
     if reason == "no_pending_login":
-        if request.method == "POST" and login_page.wants_json():  # today's page: back to its first block
-            return login_page.answer("username", status, key)
+        if request.method == "POST" and todays_page.wants_json():  # today's page: back to its first block
+            return todays_page.answer("username", status, key)
         if request.method == "POST":
-            return render_template("login.html", lang=current_lang(), error=key, target="portal"), status
+            return render_template("login/seed.html", lang=current_lang(), error=key, target="portal"), status
         return redirect(url_for("auth.login"))
     if reason == "no_login":
         if g.get("session_expired"):
             return redirect(url_for("home.index", notice="session_expired", lang=current_lang()))
-        return redirect(url_for("auth.login", **({"target": "trading"} if rule.screen == "trading" else {})))
+        return redirect(url_for("auth.login", **({"target": "trading"} if rule.reach == "trading" else {})))
     if request.method == "POST" and rule.audited and reason in sls.REFUSAL_REASONS:
         _audit_refusal(username, reason)
     if reason == "passcode_expired":
@@ -218,7 +217,7 @@ def check():
     abort(status, description=key)
 
 
-# --- what a login through the Client Portal Gateway gives its API clients (mock_portal/gateway.py) --
+# --- what a login through the Client Portal Gateway gives its API clients (mock_portal/gateway/) --
 
 def gateway_holds(factors, passcode_issued_at=None, now=None):
     """Whether a finished login with `factors` opens the gateway's session for its API clients.
@@ -270,15 +269,15 @@ def _nearest_page(path):
 def require_recent_login():
     """A login older than REAUTH_MAX_AGE_SECONDS first confirms with the device: the redirect to
     the re-authentication, or None when the login is recent."""
-    now = _now()
+    at = now()
     auth_at = g.session["auth_at"]
-    if auth_at is not None and now - auth_at <= current_app.config["REAUTH_MAX_AGE_SECONDS"]:
+    if auth_at is not None and at - auth_at <= current_app.config["REAUTH_MAX_AGE_SECONDS"]:
         return None
     conn = get_db()
     device, _ = devices.chosen(conn, g.user["username"], g.session["device_id"])
     sessions.update(device_id=device["device_id"] if device else None)
     if device is not None:
-        devices.start(conn, g.session["session_id"], device, now, current_lang())
+        devices.start(conn, g.session["session_id"], device, at, current_lang())
     events.log("reauth.required", username=g.user["username"])
     return redirect(url_for("auth.reauth", next=_back_path()), code=303)
 

@@ -9,7 +9,7 @@ import threading
 import time
 from datetime import datetime, timezone
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 
 
 def _whose_request():
@@ -18,6 +18,16 @@ def _whose_request():
     if session is not None and (session["username"] or session["pending_user"]):
         return session["username"] or session["pending_user"]
     return request.form.get("username") if has_request_context() and request.method == "POST" else None
+
+
+def now():
+    """The portal's now for the current request: its user's time, which a test may have moved."""
+    return current_app.config["CLOCK"].now()
+
+
+def now_for(username):
+    """`username`'s now, outside a request of theirs (the gateway's session, a hook's answer)."""
+    return current_app.config["CLOCK"].now_for(username)
 
 
 class Clock:

@@ -38,11 +38,19 @@ ADDED_COLUMNS = [
 ]
 
 
+# Values renamed after they were first stored: a database file from an older version reads the same.
+RENAMED_VALUES = [
+    ("audit_log", "path", "modern", "seed"),  # the seed revision's Secure Login Settings
+]
+
+
 def _add_columns(conn):
     for table, column, decl in ADDED_COLUMNS:
         have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
         if column not in have:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+    for table, column, old, new in RENAMED_VALUES:
+        conn.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (new, old))
 
 
 def is_empty(conn):

@@ -11,7 +11,9 @@ import sys
 import threading
 from datetime import datetime, timezone
 
-from flask import current_app, has_request_context, request
+from flask import has_request_context, request
+
+from . import clock
 
 logger = logging.getLogger("mock_portal.events")
 FORBIDDEN = {"password", "code", "passcode", "secret", "totp_secret", "ibkey_secret", "card_secret", "pin",
@@ -21,8 +23,7 @@ FORBIDDEN = {"password", "code", "passcode", "secret", "totp_secret", "ibkey_sec
 def log(event, **fields):
     if FORBIDDEN & set(fields):
         raise ValueError(f"refusing to log {sorted(FORBIDDEN & set(fields))}")
-    now = current_app.config["CLOCK"].now()
-    entry = {"ts": datetime.fromtimestamp(now, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+    entry = {"ts": datetime.fromtimestamp(clock.now(), timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
              "level": "info", "event": event, **fields}
     if has_request_context():
         entry["ip"] = request.remote_addr
@@ -37,7 +38,7 @@ class _Message(logging.Formatter):
 class NeverBlocks(logging.Handler):
     """stderr through a bounded queue and one writer thread. A request only queues its line: a
     reader that stops reading (a pipe nobody drains fills at 64 KB) stalls the writer, never a
-    request (issue 20: a request unanswered after ~300 logged refusals). Lines beyond QUEUED are
+    request (a request went unanswered after ~300 logged refusals). Lines beyond QUEUED are
     dropped and counted, and the count is written once the reader reads again."""
 
     QUEUED = 10_000

@@ -22,11 +22,11 @@ USERNAME = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{limits.USERNAME - 1}}}$"
 ACCOUNT_ID = re.compile(r"^[A-Z]{1,2}[0-9]{4,10}$")
 USER_KEYS = {"username": str, "password": str, "account_id": str, "primary": bool,
              "locale": str, "sls_opted_out": bool, "devices": list}
-# The portal generation a user sees (issue 15): the seed article's or the current revision's.
+# Which revision of the article a user's portal follows: the seed revision or the current one.
 # Optional, per user or once at the top level for every user of the file.
 PORTAL_REVISIONS = ("seed", "current")
-# The login page every visitor meets (issue 19), once at the top level: the seed's two screens or
-# today's one page (mock_portal/login_page.py). Without it, the server's --login-page.
+# The login page every visitor meets, once at the top level: the seed revision's two screens or
+# today's one page (mock_portal/login/todays_page.py). Without it, the server's --login-page.
 LOGIN_PAGES = ("seed", "current")
 
 

@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
     target    TEXT NOT NULL,
     old_state TEXT,
     new_state TEXT,
-    path      TEXT NOT NULL,            -- modern, classic or current
+    path      TEXT NOT NULL,            -- seed, classic or current (sls.PATHS)
     outcome   TEXT NOT NULL,            -- changed or a refusal reason
     repeats   INTEGER NOT NULL DEFAULT 1,  -- refusals folded into this row (sls.refuse)
     last_at   TEXT                      -- the last of them, when more than one
@@ -110,8 +110,8 @@ CREATE TABLE IF NOT EXISTS lockouts (
     locked_until REAL NOT NULL
 );
 
--- The article's current revision (mock_portal/enrollment.py). Which portal generation a user
--- sees; a user without a row sees the app's PORTAL_REVISION (the seed's by default).
+-- Which revision of the article a user's portal follows (users.revision_of); a user without a
+-- row follows the app's PORTAL_REVISION (the seed revision by default).
 CREATE TABLE IF NOT EXISTS portal_revisions (
     username TEXT PRIMARY KEY REFERENCES users(username) ON DELETE CASCADE,
     revision TEXT NOT NULL CHECK (revision IN ('seed', 'current'))
@@ -147,7 +147,7 @@ CREATE TABLE IF NOT EXISTS portal_settings (
     value TEXT NOT NULL
 );
 
--- The Client Portal Gateway's one session (mock_portal/gateway.py): the last login through the
+-- The Client Portal Gateway's one session (mock_portal/gateway/session.py): the last login through the
 -- gateway, shared by every local API client without cookies. A new login replaces the row, a
 -- logout or an idle time over GATEWAY_SESSION_IDLE_SECONDS deletes it.
 CREATE TABLE IF NOT EXISTS gateway_session (

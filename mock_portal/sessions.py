@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, request
 
-from . import housekeeping, limits, storage
+from . import housekeeping, limits, storage, users
 from .db import get_db, transaction
 
 COOKIE = "slskit_session"
@@ -50,7 +50,7 @@ def load():
                 raise  # a full disk or a read-only file: the page is still read, its touch waits
     g.session = row
     if row["username"]:
-        g.user = db.execute("SELECT * FROM users WHERE username = ?", (row["username"],)).fetchone()
+        g.user = users.find(db, row["username"])
 
 
 def _create(db, lang, **fields):
@@ -87,7 +87,7 @@ def rotate(lang, **fields):
             db.execute("DELETE FROM sessions WHERE session_id = ?", (g.session["session_id"],))
         _create(db, lang, **fields)
     if g.session["username"]:
-        g.user = db.execute("SELECT * FROM users WHERE username = ?", (g.session["username"],)).fetchone()
+        g.user = users.find(db, g.session["username"])
     return g.session
 
 
@@ -111,12 +111,12 @@ def csrf_on_post():
     """before_request: every POST of a known route carries the session's CSRF token. The test
     hooks take JSON from test suites only; an expired session's POST is refused by access.check
     with one clear message instead of a CSRF complaint (its token died with it)."""
-    if request.method != "POST" or request.url_rule is None or request.blueprint == "testing" \
+    if request.method != "POST" or request.url_rule is None or request.blueprint == "hooks" \
             or g.get("session_expired"):
         return
     if request.blueprint == "gateway":
         # The gateway's /v1 API: local programs without cookies, hence without a token (its session
-        # is the gateway's, mock_portal/gateway.py). A browser page is refused unless it is the
+        # is the gateway's, mock_portal/gateway/session.py). A browser page is refused unless it is the
         # gateway's own: any Origin but its own ("null" included), and any Host name but localhost
         # or an address (a rebound DNS name would make a foreign page "same origin").
         origin = request.headers.get("Origin")

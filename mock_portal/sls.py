@@ -8,6 +8,8 @@ import secrets
 
 from flask import current_app
 
+from . import users
+from .clock import now
 from .db import transaction
 
 CONFIRMATION_TTL = 300  # seconds an unanswered confirmation stays valid
@@ -17,7 +19,9 @@ CONFIRMATION_TTL = 300  # seconds an unanswered confirmation stays valid
 REFUSAL_FOLD_SECONDS = 600
 REFUSED_ROWS = 10
 REFUSED_ROWS_WINDOW = 3600
-PATHS = ("modern", "classic", "current")  # current: the article's current revision (current.py)
+# Where a change was made, as the audit log records it: the seed revision's Secure Login Settings, the
+# classic portal's SLS Opt Out page, the current revision's Secure Login System page.
+PATHS = ("seed", "classic", "current")
 # Every reason a refusal is audited with; each has an audit.outcome.refused.<reason> catalog key.
 REFUSAL_REASONS = ("not_primary", "foreign_user", "target_mismatch", "no_change", "confirmation_unknown",
                    "confirmation_used", "confirmation_expired", "session_expired", "device_required",
@@ -100,7 +104,7 @@ def refuse(conn, actor_name, target_name, path, reason):
 
 def check_permission(conn, actor, target_name, path):
     """Raise (after auditing) unless `actor` may change `target_name`'s setting; return the target."""
-    target = conn.execute("SELECT * FROM users WHERE username = ?", (target_name,)).fetchone()
+    target = users.find(conn, target_name)
     if target is None or target["account_id"] != actor["account_id"]:
         refuse(conn, actor["username"], target_name, path, "foreign_user")
         raise Refused("error.forbidden", 403, "foreign_user", target_name)
@@ -129,7 +133,7 @@ def start_change(conn, session_id, actor, target_name, new_opted_out, path, scre
             "INSERT INTO confirmations (confirmation_id, session_id, actor, target, new_opted_out,"
             " path, screen, boot_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (cid, session_id, actor["username"], target_name, int(new_opted_out), path, screen,
-             current_app.config["BOOT_ID"], current_app.config["CLOCK"].now()))
+             current_app.config["BOOT_ID"], now()))
     return cid
 
 
@@ -151,7 +155,7 @@ def _problem(row, session_id, actor_name, screen):
     if row["state"] != "pending":
         return "error.confirmation_used", 409, "confirmation_used"
     if row["boot_id"] != current_app.config["BOOT_ID"] or \
-            current_app.config["CLOCK"].now() - row["created_at"] > CONFIRMATION_TTL:
+            now() - row["created_at"] > CONFIRMATION_TTL:
         return "error.confirmation_expired", 409, "confirmation_expired"
     return None
 
@@ -192,7 +196,7 @@ def _audited(conn, actor, path, action):
         raise
 
 
-def confirm(conn, session_id, actor, confirmation_id, *, screen, path="modern", expected_target=None):
+def confirm(conn, session_id, actor, confirmation_id, *, screen, path="seed", expected_target=None):
     """OK on `screen`: apply the pending change once, atomically, with its audit row and messages.
     `expected_target` is the user the submitted form names; a mismatch refuses."""
     def apply():
@@ -201,7 +205,7 @@ def confirm(conn, session_id, actor, confirmation_id, *, screen, path="modern", 
                 raise AlreadyDone(confirmation_id)
             row = _answerable(conn, session_id, actor, confirmation_id, expected_target, None, screen)
             conn.execute("UPDATE confirmations SET state = 'done' WHERE confirmation_id = ?", (confirmation_id,))
-            target = conn.execute("SELECT * FROM users WHERE username = ?", (row["target"],)).fetchone()
+            target = users.find(conn, row["target"])
             if target is None or not may_change(actor, target):
                 return Refused("error.forbidden", 403, "not_primary", row["target"])
             old, new = bool(target["sls_opted_out"]), bool(row["new_opted_out"])
@@ -223,7 +227,7 @@ def confirm(conn, session_id, actor, confirmation_id, *, screen, path="modern", 
     return _audited(conn, actor, path, apply_or_raise)
 
 
-def cancel(conn, session_id, actor, confirmation_id, *, screen, path="modern", expected_target=None):
+def cancel(conn, session_id, actor, confirmation_id, *, screen, path="seed", expected_target=None):
     """Cancel: the confirmation is spent, nothing else changes."""
     def spend():
         with transaction(conn):

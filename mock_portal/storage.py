@@ -1,4 +1,4 @@
-"""When the database cannot store (issue 20): a full disk, a file or filesystem turned read-only
+"""When the database cannot store: a full disk, a file or filesystem turned read-only
 while the server runs, a lock held past the bounded wait (db.LOCK_WAIT_SECONDS).
 
 A request that needs to write then gets 503 with Retry-After and one sentence in the user's

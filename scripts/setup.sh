@@ -5,8 +5,8 @@
 #  - no usable Chromium after that (Ubuntu's is a snap): Playwright's own, where downloads work
 #  - IBeam in .venv-ibeam, ibind and EasyIB in .venv-ibind and .venv-easyib, for the tests that
 #    log in with them
-# SLSKIT_SETUP=tests adds the test tooling; SLSKIT_SETUP=flask (`./test.sh -m "not e2e"`) skips
-# every browser tool: the Flask-level tests need none.
+# SLSKIT_SETUP=tests adds the test tooling; SLSKIT_SETUP=no-browser (`./test.sh -m inprocess`,
+# `-m served`) skips every browser tool: those levels need none.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -14,8 +14,8 @@ say() { printf '[setup] %s\n' "$*" >&2; }
 
 mode="${SLSKIT_SETUP:-demo}"
 browsers=true
-[ "$mode" = flask ] && browsers=false
-# The version tests/test_e2e_ibeam.py was written against; its login handler is what it exercises.
+[ "$mode" = no-browser ] && browsers=false
+# The version tests/e2e/test_ibeam.py was written against; its login handler is what it exercises.
 IBEAM_VERSION=0.5.12
 
 packages=()   # needed: the run stops if one cannot be installed
@@ -107,7 +107,7 @@ if $browsers && ! .venv/bin/python -m flows.browser >/dev/null 2>&1; then
 fi
 
 # IBeam pins packages that clash with the kit's (Pillow 9.5, selenium 4.12): its own venv, for
-# the test that logs in with IBeam's unmodified LoginHandler (tests/test_e2e_ibeam.py).
+# the test that logs in with IBeam's unmodified LoginHandler (tests/e2e/test_ibeam.py).
 if $browsers && [ "$mode" = tests ] && [ "$(cat .venv-ibeam/.installed 2>/dev/null)" != "$IBEAM_VERSION" ]; then
   say "installing IBeam $IBEAM_VERSION into .venv-ibeam (pip)"
   python3 -m venv .venv-ibeam
@@ -115,7 +115,7 @@ if $browsers && [ "$mode" = tests ] && [ "$(cat .venv-ibeam/.installed 2>/dev/nu
   echo "$IBEAM_VERSION" > .venv-ibeam/.installed
 fi
 # The Client Portal Gateway's clients, each in a venv of its own as their users install them
-# (tests/test_e2e_gateway.py): ibind and EasyIB pin requests and urllib3 their own way.
+# (tests/e2e/test_gateway_clients.py): ibind and EasyIB pin requests and urllib3 their own way.
 if $browsers && [ "$mode" = tests ]; then
   for client in ibind==0.2.2 easyib==0.2.5; do
     name="${client%%==*}"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The kit as another team gets it: a wheel built from the committed tree (git HEAD), installed
-# into a fresh venv outside the repository, and the Flask-level tests run there from a copy of
-# tests/ (nothing of the repository on sys.path). Fails on a build warning too.
+# into a fresh venv outside the repository, and the tests that need no browser (the in-process
+# and served levels) run there from a copy of tests/ (nothing of the repository on sys.path).
+# Fails on a build warning too.
 #
 #   bash scripts/wheel_check.sh            # everything in a temporary folder, removed afterwards
 set -euo pipefail
@@ -25,5 +26,4 @@ echo "wheel check: built $(basename "$wheel")"
 # The tests, and the documents some of them hold the kit to (docs/, README.md): no code.
 mkdir "$work/team" && cp -r "$work/src/tests" "$work/src/docs" "$work/src/README.md" "$work/team/"
 cd "$work/team"
-"$work/venv/bin/python" -m pytest tests -m "not e2e" -q -n 2 -p no:cacheprovider -p pytester \
-  -o "markers=e2e: drives a real browser against a live portal server"
+"$work/venv/bin/python" -m pytest tests -m "inprocess or served" -q -n 2 -p no:cacheprovider -p pytester

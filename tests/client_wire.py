@@ -5,6 +5,7 @@ from collections import Counter
 
 import requests
 
+
 WIRE = []
 _send = requests.Session.send
 

@@ -1,7 +1,13 @@
-"""Flask-level fixtures: an app per test on its own temporary database and a frozen clock.
+"""The suite's tests by level, a folder each, marked by their folder:
 
-These tests drive the portal with Flask's test client (no browser); the end-to-end suites use
-the plugin's live server instead.
+    inprocess/  the portal in this process, through Flask's test client: an app and a temporary
+                database per test, a frozen clock (the fixtures below); nothing else to install
+    served/     real processes without a browser: `slskit serve`, the `slskit` command, the scripts
+    e2e/        a real Chromium against a served portal (the plugin's fixtures), and the clients
+                that log in through the gateway
+    installed/  the kit as a team installs it: sample projects through pytester, with their browser
+
+Helpers the levels share are modules here (portal_client.py, database_files.py, ...).
 """
 import io
 import json
@@ -15,7 +21,7 @@ from jinja2 import BytecodeCache
 
 from mock_portal import create_app, db, scenario
 from mock_portal.clock import FrozenClock
-from mock_portal.server import FAST_PASSWORD_HASH
+from mock_portal.serving import FAST_PASSWORD_HASH
 from portal_client import EXTRA_USERS, SCENARIO, Visitor
 
 
@@ -34,7 +40,21 @@ def clock():
     return FrozenClock()
 
 
+LEVELS = {
+    "inprocess": "the portal in this process (Flask's test client); needs nothing else",
+    "served": "real processes without a browser (slskit serve, the slskit command, the scripts)",
+    "e2e": "drives a real browser against a live portal server",
+    "installed": "the kit as a team installs it (sample projects through pytester, with their browser)",
+}
+
+
 def pytest_configure(config):
+    for level, needs in LEVELS.items():
+        config.addinivalue_line("markers", f"{level}: {needs}")
+    _schedule_one_at_a_time(config)
+
+
+def _schedule_one_at_a_time(config):
     """xdist's default hands each worker a quarter of the suite as one consecutive block, so with
     the longest tests first one worker got all of them (busy 140 s while the other idled after
     99 s). One or two tests at a time per worker instead: whichever is free takes the next
@@ -43,7 +63,22 @@ def pytest_configure(config):
         config.option.maxschedchunk = 1
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by the markers
 def pytest_collection_modifyitems(config, items):
+    _mark_by_folder(items)
+    _longest_first(config, items)
+
+
+def _mark_by_folder(items):
+    """Each test carries its folder's marker: `-m inprocess`, `-m served`, `-m e2e`, `-m installed`."""
+    here = Path(__file__).parent
+    for item in items:
+        relative = Path(str(item.path)).relative_to(here) if here in Path(str(item.path)).parents else None
+        if relative is not None and relative.parts[0] in LEVELS:
+            item.add_marker(relative.parts[0])
+
+
+def _longest_first(config, items):
     """The longest tests first, by the recorded durations (.test_durations, pytest-split's file):
     xdist's workers then end together instead of one finishing a long test alone at the end."""
     if _random_order(config):

@@ -14,6 +14,7 @@ from importlib.metadata import version
 
 from client_wire import WIRE, record, run_steps
 
+
 DEFAULT_STEPS = "get_accounts,ping_server,get_auth_status,log_out,ping_server"
 
 

@@ -1,4 +1,4 @@
-"""Run by tests/test_e2e_ibeam.py with the interpreter that has IBeam installed: IBeam's own
+"""Run by tests/e2e/test_ibeam.py with the interpreter that has IBeam installed: IBeam's own
 LoginHandler and PyOTP 2FA handler, built the way ibeam_starter builds them, from IBEAM_*
 environment variables (IBEAM_GATEWAY_BASE_URL points at the mock). Prints one JSON line.
 With SLSKIT_PORTAL_SOCKET it runs in its own network namespace and reaches the mock through that

@@ -13,6 +13,7 @@ from importlib.metadata import version
 
 from client_wire import WIRE, record, run_steps
 
+
 DEFAULT_STEPS = ("check_health,tickle,authentication_status,check_auth_status,validate,portfolio_accounts,"
                  "receive_brokerage_accounts,logout,check_health")
 

@@ -4,6 +4,7 @@ import pyotp
 
 from flows.portal_http import confirmation_id, csrf_token
 
+
 SCENARIO = {"users": [
     {"username": "alice", "password": "alice pass 1", "account_id": "U1000001", "primary": True,
      "locale": "ja", "sls_opted_out": True,
@@ -24,6 +25,14 @@ EXTRA_USERS = [
      "devices": [{"type": "authenticator_app", "totp_secret": "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"}]},
 ]
 USERS = {u["username"]: u for u in SCENARIO["users"] + EXTRA_USERS}
+# The seed revision's Secure Login Settings, where the article's steps 5-7 happen.
+SECURE_LOGIN_SETTINGS = "/portal/settings/secure-login"
+
+
+def post_routes(app):
+    """Every POST route of the portal but the test hooks', without a variable part."""
+    return sorted(r.rule for r in app.url_map.iter_rules()
+                  if "POST" in r.methods and not r.rule.startswith("/_test") and "<" not in r.rule)
 
 
 class Visitor:
@@ -54,6 +63,13 @@ class Visitor:
         self.get("/sso/login")
         return self.post("/sso/login", {"username": username,
                                         "password": password if password is not None else USERS[username]["password"]})
+
+    def fail_password(self, username, times=1):
+        """`times` logins of `username` with a wrong password; the last answer."""
+        response = None
+        for _ in range(times):
+            response = self.submit_password(username, "not the password")
+        return response
 
     def log_in(self, username):
         self.submit_password(username)

@@ -6,6 +6,7 @@ lists every skip with its reason and, in CI (CI=true), fails the run for these; 
 """
 import pytest
 
+
 SETUP_MISSING = "not set up here: "
 
 

@@ -1,4 +1,4 @@
-"""A byte pipe between two sockets, for IBeam in its own network namespace (tests/test_e2e_ibeam.py):
+"""A byte pipe between two sockets, for IBeam in its own network namespace (tests/e2e/test_ibeam.py):
 its Chrome reaches the portal through 127.0.0.1:<port> inside the namespace -> a Unix socket
 file (files are shared across network namespaces) -> the portal's 127.0.0.1:<port> outside.
 Plain standard library: IBeam's interpreter imports it too."""

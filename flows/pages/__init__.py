@@ -1,7 +1,7 @@
 """Page objects, one class per screen or dialog of the article."""
 from .base import ConfirmationDialog, Screen
 from .classic import ClassicConfirmationDialog, ClassicOptOutPage, ClassicPortal
-from .portal import (AccountPage, AuditLogPage, MessageCenterPage, OptOutAgreementPage, OptOutConfirmationDialog,
+from .seed import (AccountPage, AuditLogPage, MessageCenterPage, OptOutAgreementPage, OptOutConfirmationDialog,
                      PortalMenu, SecureLoginConfirmationDialog, SecureLoginSettingsBox, SecureLoginSettingsPage,
                      TradingPage, UserSettingsPage)
 from .public import HomePage, LoginPage, SecondFactorPage

@@ -1,5 +1,5 @@
 """What every page object shares (the page, the language's labels, the highlighter a headed demo
-passes in) and the screens the modern and classic portals share: the confirmation dialog and
+passes in) and the screens the seed revision's and the classic portal share: the confirmation dialog and
 the notice a user who may not change the setting sees."""
 import re
 
@@ -70,7 +70,7 @@ class LoggedInScreen(Screen):
 
 
 class NotAllowedNotice:
-    """Mixin for the screens with radios and 次に進む (modern and classic): a user who may not
+    """Mixin for the screens with radios and 次に進む (the seed revision's and the classic portal's): a user who may not
     change the setting sees a notice naming every user who may, and no radio, no 次に進む.
     Call `_locate_not_allowed()` in `__init__`; the screen has a `continue_button`."""
 

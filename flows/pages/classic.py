@@ -4,7 +4,7 @@ the users' radios, 次に進む and the confirmation."""
 from playwright.sync_api import expect
 
 from .base import ConfirmationDialog, NotAllowedNotice, Screen, containing
-from .portal import PortalMenu
+from .seed import PortalMenu
 
 
 class ClassicPortal(Screen):
@@ -15,7 +15,7 @@ class ClassicPortal(Screen):
 
     @classmethod
     def open_from(cls, menu):
-        """クラシック・ポータル in the modern portal's menu (`PortalMenu`)."""
+        """クラシック・ポータル in the seed revision's menu (`PortalMenu`)."""
         menu.click(menu.classic_portal)
         return menu.next(cls).expect_loaded()
 
@@ -25,15 +25,15 @@ class ClassicPortal(Screen):
         self.security = page.get_by_role("link", name=self.labels["classic_security"], exact=True)
         self.secure_login_system = page.get_by_role("link", name=self.labels["secure_login_system"], exact=True)
         self.sls_opt_out = page.get_by_role("link", name=self.labels["sls_opt_out"], exact=True)
-        self.back_to_modern = page.get_by_role("link", name=self.labels["back_to_modern"], exact=True)
+        self.new_portal_link = page.get_by_role("link", name=self.labels["back_to_new_portal"], exact=True)
 
     def open_sls_opt_out(self):
         for link in (self.manage_account, self.security, self.secure_login_system, self.sls_opt_out):
             self.click(link)
         return self.next(ClassicOptOutPage).expect_loaded()
 
-    def back_to_modern_portal(self):
-        self.click(self.back_to_modern)
+    def back_to_new_portal(self):
+        self.click(self.new_portal_link)
         return self.next(PortalMenu).expect_loaded()
 
 

@@ -1,4 +1,4 @@
-"""The article's current revision of the Client Portal (issue 15): the User menu, Settings, the
+"""The article's current revision of the Client Portal: the User menu, Settings, the
 User Settings section, Security, Secure Login System, the three enrollment choices and each
 choice's own screens."""
 import re

@@ -1,6 +1,6 @@
 // Today's login page (login_current.html): each step is a block that this script shows as the
 // server answers. The forms post where the seed's do, asking for JSON; the answer names the next
-// block (mock_portal/login_page.py). No reload between the steps, as on the live page.
+// block (mock_portal/login/todays_page.py). No reload between the steps, as on the live page.
 (function () {
   "use strict";
   var main = document.getElementById("xyz-login");

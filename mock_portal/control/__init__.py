@@ -1,0 +1,32 @@
+"""The control plane of a test server, apart from the portal it steers, as WireMock's admin API
+is: mounted only with TEST_HOOKS (`slskit serve --enable-test-hooks`), never by default; served
+beyond loopback it needs its key (X-Slskit-Test-Hooks-Key). Every route, on one screen:
+
+    POST   /_test/reset                   replace all state with a scenario; empty the journal, the faults
+    POST   /_test/users                   add users beside the stored ones
+    POST   /_test/clock                   move one user's time, or everyone's
+    GET    /_test/users/<username>        a user's stored SLS state and audit trail
+    GET    /_test/users/<username>/devices  the user's devices and the usernames each serves
+    GET    /_test/sms?phone=              the texts sent to a phone (the phone)
+    POST   /_test/ibkey/push              approve or deny an IB Key notification (the phone)
+    POST   /_test/ibkey/activate          activate IB Key with the code the portal shows (the phone)
+    POST   /_test/temporary-passcode      issue a KB69 temporary passcode (the help desk)
+    GET    /_test/requests                the request journal (journal.py)
+    DELETE /_test/requests                forget a user's entries, or all
+    POST   /_test/faults                  a fault on purpose (faults.py)
+    GET    /_test/faults                  the faults in place
+    DELETE /_test/faults                  remove a user's faults, or all
+    DELETE /_test/faults/<id>             remove one fault
+
+docs/steering.md and docs/devices.md describe each for a test suite.
+"""
+from . import faults, journal
+from .routes import bp
+
+__all__ = ["bp", "init_app"]
+
+
+def init_app(app):
+    """The journal and the faults see every request but the hooks' own."""
+    journal.init_app(app)
+    faults.init_app(app)

@@ -1,0 +1,8 @@
+"""The Client Portal Gateway's /v1 API, mounted only with GATEWAY (`slskit serve --gateway`).
+
+    session.py  the gateway's one session: opened by a login through it, ended by a logout or idling
+    api.py      the routes and their answers (the blueprint)
+"""
+from .api import bp, json_error
+
+__all__ = ["bp", "json_error"]

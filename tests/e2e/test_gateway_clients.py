@@ -1,0 +1,195 @@
+"""`slskit serve --gateway` as the people who automate this login meet it: HTTPS with
+the gateway's self-signed certificate, today's login page in a browser, then the session API
+through real clients, each from PyPI in a venv of its own (scripts/setup.sh installs them):
+ibind and EasyIB with the printed certificate as their only trust anchor, and IBeam configured as
+its users configure it for today's page, with its own status checks after its login."""
+import json
+import os
+import subprocess
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from flows.flow import PortalUser, open_secure_login_system
+from flows.live import LivePortal
+from flows.pages import LoginPage, PortalMenu, SecondFactorPage
+from flows.users import new_user_entry, random_base32_secret
+from mock_portal.serving import tls
+from setup_skips import skip_until_set_up
+from test_ibeam import ibeam_available, run_ibeam
+
+
+TESTS = Path(__file__).resolve().parents[1]  # the clients' scripts; the repository above it
+CLIENTS = {name: os.environ.get(f"SLSKIT_{name.upper()}_PYTHON", str(TESTS.parent / f".venv-{name}" / "bin" / "python"))
+           for name in ("ibind", "easyib")}
+# IBeam 0.5.12's defaults look for the seed's second-factor page; its users set these for today's
+# (Voyz/ibeam#284 and the configurations in docs/gateway.md).
+IBEAM_TODAYS_PAGE = {
+    "IBEAM_TWO_FA_SELECT_EL_ID": "CSS_SELECTOR@@.xyz-multipleselect",
+    "IBEAM_TWO_FA_SELECT_TARGET": "Mobile Authenticator App",
+    "IBEAM_TWO_FA_EL_ID": "ID@@xyz-field-silver-response",
+    "IBEAM_TWO_FA_INPUT_EL_ID": "ID@@xyz-field-silver-response",
+}
+
+
+@pytest.fixture(scope="module")
+def gateway_server(tmp_path_factory):
+    """One gateway per module (and xdist worker)."""
+    folder = tmp_path_factory.mktemp("gateway")
+    with LivePortal(str(folder / "portal.sqlite"), test_hooks=True, extra_args=["--gateway"]) as portal:
+        yield portal
+
+
+@pytest.fixture
+def gateway(gateway_server):
+    """The gateway without a session: it holds one at a time, as the real one, and a test starts
+    from none whatever the one before it left."""
+    request = urllib.request.Request(gateway_server.base_url + "/v1/api/logout", method="POST", data=b"")
+    try:
+        with urllib.request.urlopen(request, context=gateway_server.ssl_context) as answer:
+            assert answer.read() == b'{"status":true}'
+    except urllib.error.HTTPError as e:
+        assert e.code == 401  # there was none
+    return gateway_server
+
+
+@pytest.fixture
+def gateway_user(gateway):
+    def make(**fields):
+        entry = new_user_entry(locale="en", **fields)
+        gateway.add_users([entry])
+        return PortalUser.from_scenario(entry)
+    return make
+
+
+@pytest.fixture
+def gateway_page(browser):
+    # A browser cannot be handed a CA file: it accepts the gateway's certificate as its users' do.
+    context = browser.new_context(ignore_https_errors=True, locale="en")
+    yield context.new_page()
+    context.close()
+
+
+def client(name, gateway, *steps, ca=None):
+    """Run one client's script (tests/NAME_session.py) against the gateway, trusting its
+    certificate (or `ca`): its JSON report."""
+    python = CLIENTS[name]
+    if not os.path.exists(python):
+        skip_until_set_up(f"no {name} environment at {python} (scripts/setup.sh installs it)")
+    env = {**os.environ, "SLSKIT_GATEWAY_URL": gateway.base_url, "SLSKIT_GATEWAY_CA": ca or gateway.ca_file,
+           **({"SLSKIT_STEPS": ",".join(steps)} if steps else {})}
+    env.pop("PYTHONPATH", None)
+    run = subprocess.run([python, str(TESTS / f"{name}_session.py")], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def log_in_through_the_gateway(page, gateway, user):
+    """Open the gateway as its users do (`/`), log in on today's page: "Client login succeeds"."""
+    page.goto(gateway.base_url + "/")
+    expect(page.locator("#xyz-field-username")).to_be_visible()
+    login = LoginPage(page, "en").expect_loaded()
+    second = login.log_in(user.username, user.password)
+    second.authenticate(user.device)
+    expect(page.locator("pre")).to_have_text("Client login succeeds")
+    return second
+
+
+def test_ibind_meets_no_session_then_the_browsers_and_ends_it(gateway, gateway_user, gateway_page, tmp_path):
+    user = gateway_user()
+    before = client("ibind", gateway, "check_health", "tickle")
+    assert before["steps"]["check_health"] == {"result": False}
+    assert before["steps"]["tickle"]["status"] == 401
+    log_in_through_the_gateway(gateway_page, gateway, user)
+    seen = client("ibind", gateway)
+    steps = seen["steps"]
+    assert steps["check_health"] == {"result": True}, seen
+    assert steps["tickle"]["result"]["iserver"]["authStatus"]["authenticated"] is True
+    assert steps["validate"]["result"]["USER_NAME"] == user.username
+    assert steps["validate"]["result"]["SF_ENABLED"] is True
+    assert [a["accountId"] for a in steps["portfolio_accounts"]["result"]] == [user.entry["account_id"]]
+    assert steps["receive_brokerage_accounts"]["result"]["selectedAccount"] == user.entry["account_id"]
+    assert steps["logout"] == {"result": {"status": True}}
+    assert steps["check_health#2"] == {"result": False}  # the logout ended the gateway's session
+    assert all(w.get("status") for w in seen["wire"]), seen["wire"]  # every exchange verified the certificate ...
+    tls.write_self_signed(str(tmp_path / "stranger.pem"), str(tmp_path / "stranger-key.pem"))
+    stranger = client("ibind", gateway, "tickle", ca=str(tmp_path / "stranger.pem"))
+    assert "SSLError" in stranger["steps"]["tickle"]["error"]  # ... which a certificate not the gateway's fails
+
+
+def test_easyib_builds_on_the_session_and_reads_the_scenarios_account(gateway, gateway_user, gateway_page):
+    before = client("easyib", gateway, "ping_server")
+    assert "error" in before["construct"]  # its constructor reads an account: there is no session yet
+    user = gateway_user()
+    log_in_through_the_gateway(gateway_page, gateway, user)
+    seen = client("easyib", gateway)
+    assert seen["construct"]["result"]["id"] == user.entry["account_id"], seen
+    assert seen["steps"]["ping_server"]["result"]["iserver"]["authStatus"]["authenticated"] is True
+    assert seen["steps"]["get_auth_status"]["result"]["authenticated"] is True
+    assert seen["steps"]["ping_server#2"]["result"]["statusCode"] == 401  # after its log_out
+
+
+def test_ibeam_logs_in_on_todays_page_with_its_users_settings_and_its_own_checks_see_the_session(
+        gateway, gateway_user, tmp_path):
+    reason = ibeam_available()
+    if reason:
+        pytest.skip(reason)
+    # Two devices: today's picker first, where IBeam chooses by the option's text.
+    user = gateway_user(devices=[{"type": "authenticator_app", "totp_secret": random_base32_secret()},
+                                 {"type": "ibkey", "ibkey_secret": random_base32_secret()}])
+    outcome, log = run_ibeam(gateway, tmp_path, user, SLSKIT_IBEAM_STATUS="1",
+                             SLSKIT_GATEWAY_CA=gateway.ca_file, **IBEAM_TODAYS_PAGE)
+    assert outcome["success"] is True and outcome["failed_attempts"] == 0, log[-3000:]
+    assert 'Webpage displayed "Client login succeeds"' in log
+    assert outcome["status"] == "AUTHENTICATED" and outcome["authenticated"] is True
+    assert outcome["validate"] is True
+    assert outcome["logout_body"] == '{"status":true}'  # what IBeam's strategy compares, byte for byte
+    assert outcome["status_after_logout"] != "AUTHENTICATED"
+
+
+def test_the_gateway_asks_an_opted_out_user_for_the_device_before_and_after_the_article(
+        gateway, gateway_user, gateway_page):
+    """The brokerage documents two-factor authentication as mandatory for a gateway login
+    (access.gateway_holds): the opted-out user is asked for the device; API clients see the
+    opt-out as QUALIFIED_FOR_MOBILE_AUTH false, and true once the article's steps 4-7 are done."""
+    user = gateway_user(sls_opted_out=True)
+    page = gateway_page
+    log_in_through_the_gateway(page, gateway, user)  # the device's code was asked for, and given
+    validate = client("ibind", gateway, "validate")["steps"]["validate"]["result"]
+    assert validate["SF_ENABLED"] is True and validate["QUALIFIED_FOR_MOBILE_AUTH"] is False
+    # The article's steps 4-7 in the same browser, through the gateway's portal.
+    page.goto(gateway.base_url + "/portal/")
+    settings = open_secure_login_system(PortalMenu(page, "en").expect_loaded()).open_settings().expect_opted_out()
+    settings.choose_always_use_device().continue_().ok().expect_enrolled()
+    assert gateway.user_state(user.username)["sls_opted_out"] == 0
+    PortalMenu(page, "en").log_out()
+    assert client("ibind", gateway, "check_health")["steps"]["check_health"] == {"result": False}
+    gateway.advance_clock(30, user)  # the next login's code: the last one is spent (no replay)
+    log_in_through_the_gateway(page, gateway, user)
+    validate = client("ibind", gateway, "validate")["steps"]["validate"]["result"]
+    assert validate["QUALIFIED_FOR_MOBILE_AUTH"] is True
+
+
+def test_an_opted_out_users_password_alone_opens_no_gateway_session(gateway, gateway_user, gateway_page):
+    user = gateway_user(sls_opted_out=True)
+    page = gateway_page
+    page.goto(gateway.base_url + "/sso/Login?forwardTo=22&RL=1&ip2loc=on")
+    LoginPage(page, "en").log_in(user.username, user.password)
+    expect(SecondFactorPage(page, "en").code).to_be_visible()  # the gateway asks for the device
+    assert client("ibind", gateway, "check_health")["steps"]["check_health"] == {"result": False}
+
+
+def test_ibind_meets_a_503_from_tickle_as_unhealthy_and_the_next_tickle_healthy(gateway, gateway_user, gateway_page):
+    user = gateway_user()
+    log_in_through_the_gateway(gateway_page, gateway, user)
+    with gateway.inject(user, "POST", "/v1/api/tickle", status=503, count=1):
+        seen = client("ibind", gateway, "check_health", "check_health")
+    assert seen["steps"]["check_health"] == {"result": False}  # the gateway said 503: not healthy
+    assert seen["steps"]["check_health#2"] == {"result": True}  # the fault was once
+    assert [w["status"] for w in seen["wire"]] == [503, 200]
+    tickles = gateway.requests(user, "POST", "/v1/api/tickle")
+    assert [(e["status"], bool(e["fault"])) for e in tickles] == [(503, True), (200, False)]
