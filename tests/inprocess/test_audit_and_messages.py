@@ -1,8 +1,8 @@
 """Every change leaves a trace: an audit row (UTC, actor, target, old/new, path) and a message in
 the actor's and the target's message center; the audit page is the primary user's only."""
-import re
 
 from mock_portal import sls
+from html_reading import parse
 from portal_client import text
 
 
@@ -29,7 +29,7 @@ def test_actor_and_target_each_get_one_message(app, clock, visitor, conn):
     counts = {r[0]: r[1] for r in conn.execute("SELECT username, COUNT(*) FROM messages GROUP BY username")}
     assert counts == {"alice": 1, "bob": 1}
     page = text(visitor.get("/portal/messages"))
-    assert "<h1>メッセージセンター</h1>" in page
+    assert parse(page).find("h1").text == "メッセージセンター"
     assert "bob のセキュア・ログイン・システムのオプトアウトが alice により解約されました" in page
     assert f'<time datetime="{clock.iso()}">' in page
     clock.advance(30)
@@ -54,7 +54,7 @@ def test_messages_are_in_the_readers_language(app, clock, visitor, extra_users, 
     dave = type(visitor)(app.test_client(), clock)
     dave.log_in("dave")
     page = text(dave.get("/portal/messages"))
-    assert "<h1>Message Center</h1>" in page
+    assert parse(page).find("h1").text == "Message Center"
     assert "The Secure Login System opt-out of dave was cancelled by alice" in page
 
 
@@ -68,13 +68,12 @@ def test_the_audit_page_lists_the_accounts_rows_for_the_primary_user(visitor, co
     classic_opt_in(visitor, "bob")
     visitor.classic_continue("carol")  # refused: another account's user
     page = text(visitor.get("/portal/audit"))
-    assert "<h1>監査ログ</h1>" in page
-    rows = re.findall(r"<tr><td>(.*?)</tr>", page, re.S)
+    assert parse(page).find("h1").text == "監査ログ"
+    rows = [[cell.text for cell in row.find_all("td")] for row in parse(page).find_all("tr")]
+    rows = [cells for cells in rows if cells]  # the header row has none
     assert len(rows) == 2
     assert "拒否: 他の口座のユーザー" in rows[0] and "carol" in rows[0]
-    assert all(cell in rows[1] for cell in
-               ("<td>alice</td>", "<td>bob</td>", "<td>オプトアウト中</td>", "<td>有効</td>",
-                "<td>クラシック・ポータル</td>", "<td>変更済み</td>"))
+    assert {"alice", "bob", "オプトアウト中", "有効", "クラシック・ポータル", "変更済み"} <= set(rows[1])
 
 
 def test_the_audit_page_shows_only_the_own_accounts_rows(app, clock, visitor, conn):
@@ -83,7 +82,7 @@ def test_the_audit_page_shows_only_the_own_accounts_rows(app, clock, visitor, co
     carol = type(visitor)(app.test_client(), clock)
     carol.log_in("carol")
     page = text(carol.get("/portal/audit"))
-    assert "<td>bob</td>" not in page and "There are no entries." in page
+    assert "bob" not in [cell.text for cell in parse(page).find_all("td")] and "There are no entries." in page
 
 
 def test_a_non_primary_user_gets_403_for_the_audit_page_and_no_menu_link(visitor):

@@ -1,8 +1,8 @@
 """The classic Client Portal path (the article's note): 口座管理 > セキュリティー >
 セキュア・ログイン・システム > セキュリティディバイスの解約(SLSオプトアウト), then a user's radio,
 次に進む, the confirmation and OK."""
-import re
 
+from html_reading import parse
 from portal_client import opted_out, text
 
 
@@ -10,7 +10,7 @@ OPT_OUT = "/classic/account/security/secure-login/opt-out"
 
 
 def links(page):
-    return re.findall(r"<a [^>]*>([^<]+)</a>", page)
+    return [a.text for a in parse(page).find_all("a")]
 
 
 def test_every_seed_revision_page_links_to_the_classic_portal(visitor):
@@ -18,7 +18,7 @@ def test_every_seed_revision_page_links_to_the_classic_portal(visitor):
     for path in ("/portal/", "/portal/settings/", "/portal/settings/user", "/portal/settings/secure-login",
                  "/portal/account", "/portal/messages", "/portal/audit", "/portal/trading"):
         page = text(visitor.get(path))
-        assert '<a class="switch" href="/classic/">クラシック・ポータル</a>' in page, path
+        assert parse(page).find("a", class_="switch", href="/classic/").text == "クラシック・ポータル", path
 
 
 def test_the_top_menu_opens_one_level_per_click_in_the_articles_words(visitor):
@@ -41,19 +41,18 @@ def test_the_classic_menu_in_english(visitor):
 def test_classic_pages_lead_back_to_the_new_portal(visitor):
     visitor.log_in("alice")
     page = text(visitor.get("/classic/account"))
-    assert '<a class="switch" href="/portal/">新しいポータルに戻る</a>' in page
+    assert parse(page).find("a", class_="switch", href="/portal/").text == "新しいポータルに戻る"
 
 
 def test_the_opt_out_page_lists_every_user_with_status_and_a_radio_per_opted_out_user(visitor, extra_users):
     visitor.log_in("alice")
     page = text(visitor.get(OPT_OUT))
-    assert "<h1>セキュリティディバイスの解約(SLSオプトアウト)</h1>" in page
-    for name in ("alice", "bob", "dave"):
-        assert f"<th scope=\"row\">{name}" in page
+    assert parse(page).find("h1").text == "セキュリティディバイスの解約(SLSオプトアウト)"
+    assert [th.text.split()[0] for th in parse(page).find_all("th", scope="row")] == ["alice", "bob", "dave"]
     assert page.count('type="radio"') == 2  # alice and bob are opted out, dave is enrolled
     assert 'value="alice"' in page and 'value="bob"' in page and 'value="dave"' not in page
     assert "bob のオプトアウトを解約" in page
-    assert "<td>有効</td>" in page and "carol" not in page
+    assert "有効" in [td.text for td in parse(page).find_all("td")] and "carol" not in page
 
 
 def test_primary_user_opts_another_user_back_in(visitor, conn):
@@ -61,12 +60,13 @@ def test_primary_user_opts_another_user_back_in(visitor, conn):
     cid = visitor.open_classic_confirmation("bob")
     assert opted_out(conn, "bob")  # Continue changed nothing
     page = text(visitor.get(f"{OPT_OUT}?confirmation={cid}"))
-    assert "<dialog open" in page and "bob のセキュア・ログイン・システムのオプトアウトを解約し" in page
+    assert "bob のセキュア・ログイン・システムのオプトアウトを解約し" in parse(page).find("dialog", open=True).text
     response = visitor.post(f"{OPT_OUT}/confirm", {"confirmation": cid, "target": "bob"}, follow_redirects=True)
     assert not opted_out(conn, "bob") and opted_out(conn, "alice")
     page = text(response)
     assert "設定が更新されました" in page
-    assert re.search(r'<th scope="row">bob</th>\s*<td>有効</td>', page)
+    rows = {row.find("th").text.split()[0]: row for row in parse(page).find_all("tr") if row.find("th", scope="row")}
+    assert rows["bob"].find("td").text == "有効"
     assert 'value="bob"' not in page
     row = dict(conn.execute("SELECT actor, target, old_state, new_state, path, outcome FROM audit_log").fetchone())
     assert row == {"actor": "alice", "target": "bob", "old_state": "opted_out", "new_state": "enrolled",
@@ -117,7 +117,7 @@ def test_a_seed_revision_opt_out_confirmation_is_not_shown_on_the_classic_page(v
     response = visitor.post("/portal/settings/secure-login/opt-out", {"agree": "yes", "signature": "alice"})
     cid = response.headers["Location"].split("confirmation=")[1]
     page = visitor.get(f"{OPT_OUT}?confirmation={cid}")
-    assert page.status_code == 409 and "<dialog" not in text(page)
+    assert page.status_code == 409 and parse(text(page)).find("dialog") is None
     refused = visitor.post(f"{OPT_OUT}/confirm", {"confirmation": cid})
     assert refused.status_code == 400 and not opted_out(conn, "alice")
 

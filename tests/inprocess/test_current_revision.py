@@ -11,6 +11,7 @@ import pytest
 from flows.devices import CodeCard, IBKey
 from mock_portal import db, i18n, limits, scenario
 from mock_portal.login import checks, code_card
+from html_reading import parse
 from portal_client import USERS, Visitor, opted_out, text
 
 
@@ -83,13 +84,15 @@ def test_the_user_menu_path_to_the_three_choices(visitor):
     home = log_in(visitor, "carol")
     assert home.request.path == "/portal/current/"
     page = text(home)
-    assert 'aria-label="User menu"' in page and 'popovertarget="user-menu"' in page
-    assert '<a href="/portal/current/settings">Settings</a>' in page
-    settings = text(visitor.get("/portal/current/settings"))
-    assert ">User Settings</h2>" in settings and ">Security</h3>" in settings
-    assert f'<a href="{SLS}">Secure Login System</a>' in settings
+    assert parse(page).find(aria_label="User menu", popovertarget="user-menu") is not None
+    assert parse(page).find("a", href="/portal/current/settings").text == "Settings"
+    settings = parse(text(visitor.get("/portal/current/settings")))
+    assert "User Settings" in [h.text for h in settings.find_all("h2")]
+    assert "Security" in [h.text for h in settings.find_all("h3")]
+    assert settings.find("a", href=SLS).text == "Secure Login System"
     sls_page = text(visitor.get(SLS))
-    assert [c.strip() for c in re.findall(r'<input type="radio"[^>]*>([^<]*)</label>', sls_page)] == CHOICES_EN
+    radios = parse(sls_page).find_all("input", type="radio")
+    assert [radio.parent.text for radio in radios] == CHOICES_EN
     assert "Secure Login is not required for trading" in sls_page
 
 
@@ -378,7 +381,7 @@ def test_ib_key_waits_for_the_notification_and_the_link_switches_to_the_challeng
     page = text(visitor.get("/sso/login/code"))
     assert "A notification was sent to IBKR Mobile" in page or "IBKRモバイルに通知を送信しました" in page
     assert "data-challenge" not in page and 'name="code"' not in page
-    link = re.search(r'<a href="(/sso/login/code\?respond=challenge)">', page).group(1)
+    link = parse(page).find("a", href="/sso/login/code?respond=challenge").attrs["href"]
     challenge_page = text(visitor.get(link))
     challenge = re.search(r'data-challenge="([0-9]+)"', challenge_page).group(1)
     wrong = visitor.post("/sso/login/code", {"code": "000000", "respond": "challenge"})
@@ -458,10 +461,11 @@ def test_a_refused_change_on_the_current_screens_is_audited_with_their_path(visi
 def test_both_login_forms_take_what_the_portal_keeps_of_a_username_and_a_password(visitor):
     """The login page and the current revision's login with another username: one pair of fields,
     their maxlength mock_portal/limits.py's."""
-    fields = re.compile(r'<input id="[^"]*" name="(username|password)"[^>]*maxlength="(\d+)"')
-    login = dict(fields.findall(text(visitor.get("/sso/login"))))
+    def fields(page):
+        return {name: parse(page).find("input", name=name).attrs["maxlength"] for name in ("username", "password")}
+    login = fields(text(visitor.get("/sso/login")))
     log_in(visitor, "carol")
-    other = dict(fields.findall(text(ok(visitor, "other_username"))))
+    other = fields(text(ok(visitor, "other_username")))
     assert login == other == {"username": str(limits.USERNAME), "password": str(limits.FIELD)}
 
 

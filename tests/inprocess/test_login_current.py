@@ -8,6 +8,7 @@ import pytest
 
 from mock_portal import db, scenario
 from mock_portal.login import todays_page
+from html_reading import parse
 from portal_client import EXTRA_USERS, USERS, Visitor, text
 
 
@@ -43,30 +44,32 @@ def script(current_app_, clock):
 
 
 def labelled_ids(html):
-    return set(re.findall(r'<label for="([^"]+)"', html))
+    return {label.attrs["for"] for label in parse(html).find_all("label", for_=True)}
 
 
 def test_the_page_holds_every_block_and_the_live_pages_names(script):
     html = text(script.get("/sso/login"))
-    for block in ("username", "error", "multiplesf", "silver", "notification", "manualibkey", "temp", "bronze",
-                  "loading"):
-        assert f'class="xyzblock xyzblock-{block}"' in html
-    assert re.search(r'<form[^>]*class="xyzform-username', html)
+    page = parse(html)
+    blocks = page.find_all("div", class_="xyzblock")
+    assert {b.attrs["class"].split()[1] for b in blocks} == {
+        "xyzblock-" + block for block in ("username", "error", "multiplesf", "silver", "notification", "manualibkey",
+                                          "temp", "bronze", "loading")}
+    assert page.find("form", class_="xyzform-username") is not None
     for field, name in (("xyz-field-username", "username"), ("xyz-field-password", "password"), ("toggle1", "paperSwitch")):
-        assert re.search(rf'<input[^>]*id="{field}"[^>]*name="{name}"|<input[^>]*name="{name}"[^>]*id="{field}"', html)
-    assert 'class="btn btn-lg btn-primary xyz-button-login"' in html
-    assert re.search(r'<select[^>]*class="form-control xyz-multipleselect"', html)
+        assert page.find("input", id=field, name=name) is not None, field
+    assert page.find("button", class_="btn btn-lg btn-primary xyz-button-login") is not None
+    assert page.find("select", class_="form-control xyz-multipleselect") is not None
     # The later steps' inputs are in the page from the start, hidden, after the username block ...
     username_at = html.index("xyzblock-username")
     for later in ("xyz-field-silver-response", "xyz-field-gold-response", "xyz-field-temp-response",
                   "xyz-field-bronze-response"):
         assert html.index(f'id="{later}"') > username_at
-    for block in re.findall(r'<div class="xyzblock xyzblock-(\w+)"([^>]*)>', html):
-        assert (block[1].strip() == "hidden") == (block[0] != "username"), block
+    for block in blocks:
+        assert ("hidden" in block.attrs) == (not block.matches(class_="xyzblock-username")), block
     # ... and every one of them has a label, so get_by_label finds it.
-    inputs = set(re.findall(r'<(?:input|select)[^>]*\bid="([^"]+)"', html))
+    inputs = {e.attrs["id"] for e in page.find_all(id=True) if e.tag in ("input", "select")}
     assert inputs and inputs <= labelled_ids(html)
-    assert 'src="/static/login.js"' in html
+    assert page.find("script", src="/static/login.js") is not None
 
 
 def test_the_seed_page_stays_the_default(visitor):
@@ -205,7 +208,7 @@ def test_an_opted_out_users_trading_login_on_todays_page_asks_for_no_code(script
 def test_english_users_see_the_live_pages_english(current_app_, clock, extra_users):
     script = Script(current_app_.test_client(), clock)
     html = text(script.get("/sso/login?lang=en"))
-    assert re.search(r'class="btn btn-lg btn-primary xyz-button-login"[^>]*>Login<', html)
+    assert parse(html).find("button", class_="xyz-button-login").text == "Login"
     assert 'data-paper-text="Simulated Login"' in html and ">Select Type<" in html
     status, body = script.password("dave", lang="en")
     assert body["prompt"] == "Enter the 6-digit code shown in your authenticator app."

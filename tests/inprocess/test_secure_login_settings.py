@@ -1,4 +1,5 @@
 """The settings screens and the SLS change (article steps 4-7): only OK changes the state."""
+from html_reading import parse
 from portal_client import opted_out, text
 
 
@@ -13,9 +14,9 @@ def test_user_settings_show_the_security_box_and_gear(visitor):
 def test_opted_out_user_sees_not_required_heading_and_the_radio(visitor):
     visitor.log_in("alice")
     page = text(visitor.get("/portal/settings/secure-login"))
-    assert "<h1>取引にセキュアログインが必要ではありません</h1>" in page
+    assert parse(page).find("h1").text == "取引にセキュアログインが必要ではありません"
     assert "ログイン時には常にセキュアログイン・デバイスの使用を希望します" in page
-    assert 'type="radio"' in page
+    assert parse(page).find("input", type="radio") is not None
 
 
 def test_continue_changes_nothing_until_ok(visitor, conn):
@@ -23,9 +24,9 @@ def test_continue_changes_nothing_until_ok(visitor, conn):
     cid = visitor.open_confirmation()
     assert opted_out(conn, "alice")
     page = text(visitor.get(f"/portal/settings/secure-login?confirmation={cid}"))
-    assert "<dialog open" in page and ">OK<" in page and ">キャンセル<" in page
+    assert {b.text for b in parse(page).find("dialog", open=True).find_all("button")} == {"OK", "キャンセル"}
     response = visitor.post("/portal/settings/secure-login/confirm", {"confirmation": cid}, follow_redirects=True)
-    assert "<h1>取引にセキュアログインが必要です</h1>" in text(response)
+    assert parse(text(response)).find("h1").text == "取引にセキュアログインが必要です"
     assert not opted_out(conn, "alice")
 
 
@@ -157,6 +158,6 @@ def test_settings_require_login(visitor):
 def test_english_user_sees_english_screens(visitor):
     visitor.log_in("carol")
     page = text(visitor.get("/portal/settings/secure-login"))
-    assert "<h1>Secure Login is not required for trading</h1>" in page
+    assert parse(page).find("h1").text == "Secure Login is not required for trading"
     assert "I would like to always use my Secure Login Device when logging in" in page
     assert ">Continue<" in page

@@ -9,6 +9,7 @@ import pytest
 from flows.devices import DigitalSecurityCard, IBKey, read_challenge
 from mock_portal import db, scenario
 from mock_portal.login import devices
+from html_reading import parse
 from portal_client import Visitor, text
 
 
@@ -176,7 +177,7 @@ def issue(hooks, username="tom"):
 
 def choose(visitor, kind):
     page = text(visitor.get("/sso/login/code"))
-    device_id = re.search(rf'<option value="([0-9]+)" data-device-type="{kind}"', page).group(1)
+    device_id = parse(page).find("option", data_device_type=kind).attrs["value"]
     response = visitor.post("/sso/login/device", {"device": device_id})
     assert response.status_code == 303, text(response)
     return visitor.get("/sso/login/code")
@@ -260,8 +261,8 @@ def test_one_authenticator_app_goes_straight_to_the_code(visitor):
     # The contract: one authenticator_app device, the code page directly.
     visitor.submit_password("alice")
     page = text(visitor.get("/sso/login/code"))
-    assert '<label for="xyz-field-bronze-response">セキュリティ・コード</label>' in page
-    assert "<select" not in page
+    assert parse(page).find("label", for_="xyz-field-bronze-response").text == "セキュリティ・コード"
+    assert parse(page).find("select") is None
 
 
 # --- the scenario file's fields for each type --------------------------------------------------
