@@ -1,11 +1,46 @@
 """The documents hold together: every relative link resolves, every committed ARIA snapshot is linked."""
-
 import re
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 
 ROOT = Path(__file__).resolve().parents[2]
 SNAPSHOTS = ROOT / "docs" / "aria"
+# [text](target) in Markdown, href="target" and src="target" in the committed HTML pages.
+LINK = re.compile(r"\]\(([^)\s]+)\)|(?:href|src)=\"([^\"]+)\"")
+
+
+def documents():
+    """README.md and every Markdown and HTML page under docs/."""
+    yield ROOT / "README.md"
+    yield from sorted((ROOT / "docs").rglob("*.md"))
+    yield from sorted((ROOT / "docs").rglob("*.html"))
+
+
+def anchors(path):
+    """The anchors a Markdown page's headings make, as GitHub makes them."""
+    found = set()
+    for heading in re.findall(r"^#+ (.+)$", path.read_text(encoding="utf-8"), re.M):
+        slug = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        found.add(slug)
+    return found
+
+
+def test_every_relative_link_resolves():
+    broken = []
+    for document in documents():
+        text = document.read_text(encoding="utf-8")
+        for match in LINK.finditer(text):
+            target = match.group(1) or match.group(2)
+            parts = urlsplit(target)
+            if parts.scheme or target.startswith(("//", "mailto:")):
+                continue  # another site's address: not this repository's to keep
+            path = (document.parent / unquote(parts.path)).resolve() if parts.path else document
+            if not path.exists():
+                broken.append(f"{document.relative_to(ROOT)}: {target}")
+            elif parts.fragment and path.suffix == ".md" and parts.fragment not in anchors(path):
+                broken.append(f"{document.relative_to(ROOT)}: {target} (no such heading)")
+    assert broken == []
 
 
 def test_the_contract_links_every_committed_snapshot():
