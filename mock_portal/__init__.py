@@ -7,7 +7,7 @@ import sqlite3
 from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from . import access, db, events, housekeeping, i18n, limits, sessions, storage
+from . import access, db, events, housekeeping, i18n, limits, sessions, storage, timing
 from .login import devices, todays_page
 from .clock import Clock
 
@@ -54,6 +54,7 @@ def create_app(test_config=None):
     access.init_app(app)  # after the session is known: every route's rule (mock_portal/access.py)
     app.after_request(sessions.save_cookie)
     app.after_request(_security_headers)
+    timing.init_app(app)  # last: its clock starts first and its header sees every other hook's work
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(sqlite3.OperationalError, storage.refuse)  # a full disk, a lock: 503
     app.jinja_env.globals["limits"] = limits  # the forms' maxlength attributes

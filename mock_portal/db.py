@@ -5,6 +5,8 @@ from importlib import resources
 
 from flask import current_app, g
 
+from .timing import TimedConnection
+
 
 # How long a request waits for another's write lock before it is answered 503 (mock_portal/storage.py).
 LOCK_WAIT_SECONDS = 10
@@ -12,7 +14,8 @@ LOCK_WAIT_SECONDS = 10
 
 def connect(path):
     """Open the database file with the settings every caller needs."""
-    conn = sqlite3.connect(path, timeout=LOCK_WAIT_SECONDS, isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(path, timeout=LOCK_WAIT_SECONDS, isolation_level=None, check_same_thread=False,
+                           factory=TimedConnection)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA busy_timeout = {LOCK_WAIT_SECONDS * 1000}")

@@ -15,7 +15,7 @@ from importlib import resources
 
 from werkzeug.security import generate_password_hash
 
-from . import limits
+from . import limits, timing
 from .db import transaction
 
 USERNAME = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{limits.USERNAME - 1}}}$")
@@ -211,12 +211,14 @@ def _existing_users(conn):
 
 def _insert(conn, users, hash_method, portal_revision=None):
     for user in users:
+        with timing.part("hash"):
+            password_hash = generate_password_hash(user["password"], method=hash_method)
         conn.execute("INSERT OR IGNORE INTO accounts (account_id) VALUES (?)", (user["account_id"],))
         conn.execute(
             "INSERT INTO users (username, password_hash, account_id, is_primary, locale, sls_opted_out)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (user["username"], generate_password_hash(user["password"], method=hash_method),
-             user["account_id"], int(user["primary"]), user["locale"], int(user["sls_opted_out"])))
+            (user["username"], password_hash, user["account_id"], int(user["primary"]), user["locale"],
+             int(user["sls_opted_out"])))
         for device in user["devices"]:
             conn.execute("INSERT INTO devices (username, type, config) VALUES (?, ?, ?)",
                          (user["username"], device["type"], json.dumps(device)))

@@ -15,7 +15,7 @@ Each logs its refusals (`login.refused`, `code.refused`), never the password or 
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import events, users
+from .. import events, timing, users
 from ..screens import enrollment
 from . import devices, lockout
 
@@ -33,7 +33,8 @@ def password(conn, username, typed, now, **log):
     """The user whose password `typed` is, or (None, the refusal's catalog key). `log`: fields the
     refusal's event adds (where the login entered, or which user asked for a link)."""
     user = users.find(conn, username)
-    matches = check_password_hash(user["password_hash"] if user else _dummy_hash(), typed)
+    with timing.part("hash"):
+        matches = check_password_hash(user["password_hash"] if user else _dummy_hash(), typed)
     known = {"username": username} if user else {"username_known": False}
     if lockout.is_locked(conn, username, now):
         events.log("login.refused", reason="locked", **known, **log)
