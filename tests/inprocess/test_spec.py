@@ -1,5 +1,5 @@
 """The Gherkin specification without a browser: one source for the article's sentences (feature
-files, demo, walkthrough, living documentation, README), every shipped step defined, every device
+files, demo, walkthrough, living documentation, the docs), every shipped step defined, every device
 type in the outline, the undefined-step message and the living-documentation pages."""
 import html
 import re
@@ -50,15 +50,15 @@ def test_the_current_revision_outline_says_current_steps_for_each_of_the_three_c
     assert said == [current_steps(lang, choice) for choice in CHOICES]
 
 
-def test_the_committed_pages_and_the_readme_say_the_same_sentences():
+def test_the_committed_pages_and_the_docs_say_the_same_sentences():
     walkthrough = (ROOT / "docs/walkthrough-ja/index.html").read_text(encoding="utf-8")
     assert [html.unescape(t) for t in re.findall(r"<li><p>(.*?)</p>", walkthrough)] == ARTICLE_STEPS["ja"]
     spec = (ROOT / "docs/spec-ja/1_cancel_opt_out.html").read_text(encoding="utf-8")
     first = spec.split("<h2>")[1]  # the article's scenario comes first, as in the feature file
     said = [html.unescape(t) for t in re.findall(r'<span class="kw">[^<]*</span>(.*?)<span', first)]
     assert [s for s in said if s in ARTICLE_STEPS["ja"]] == ARTICLE_STEPS["ja"]
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    printed = re.findall(r"^  step (\d)\s+\d+ ms  (.+)$", readme, re.M)
+    demo_output = (ROOT / "docs" / "development.md").read_text(encoding="utf-8")
+    printed = re.findall(r"^  step (\d)\s+\d+ ms  (.+)$", demo_output, re.M)
     assert printed and all(text == ARTICLE_STEPS["ja"][int(n) - 1] for n, text in printed)
 
 

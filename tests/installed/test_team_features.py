@@ -1,6 +1,6 @@
 """The kit's Gherkin steps in a team's project that only installed the kit (through pytester):
-the team's own scenarios run as pytest-bdd runs them, the README's sample scenario passes and a
-misspelled step fails with one message, a headed run shows the step being run in its caption."""
+the team's own scenarios run as pytest-bdd runs them, the documented sample scenario passes and a
+misspelled step fails with one message (docs/gherkin.md's samples), a headed run shows the step being run in its caption."""
 import re
 import shutil
 import sys
@@ -31,12 +31,12 @@ def _(request):
     assert "Undefined step:" not in result.stdout.str()
 
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+GHERKIN_PAGE = Path(__file__).resolve().parents[2] / "docs" / "gherkin.md"
 
 
 def readme_block(first_line):
-    """The fenced block of the README that starts with `first_line`."""
-    blocks = re.findall(r"^```\w*\n(.*?)^```", README.read_text(encoding="utf-8"), re.M | re.S)
+    """The fenced block of docs/gherkin.md that starts with `first_line`: what a team copies."""
+    blocks = re.findall(r"^```\w*\n(.*?)^```", GHERKIN_PAGE.read_text(encoding="utf-8"), re.M | re.S)
     return next(b for b in blocks if b.startswith(first_line + "\n"))
 
 
