@@ -32,7 +32,20 @@ def _dummy_hash():
 def password(conn, username, typed, now, **log):
     """The user whose password `typed` is, or (None, the refusal's catalog key). `log`: fields the
     refusal's event adds (where the login entered, or which user asked for a link)."""
+    return _check(conn, users.find(conn, username), username, typed, now, **log)
+
+
+def login_password(conn, username, typed, now, **log):
+    """The login form's check, which knows paper usernames too: (the user or the paper account
+    whose password `typed` is, 'live' or 'paper', None), or (None, None, the refusal's catalog key).
+    Which mode the form was in is the caller's to compare (login/routes.py)."""
     user = users.find(conn, username)
+    paper = users.find_paper(conn, username) if user is None else None
+    account, refused = _check(conn, user or paper, username, typed, now, **log)
+    return account, ("paper" if paper is not None else "live") if account else None, refused
+
+
+def _check(conn, user, username, typed, now, **log):
     matches = check_password_hash(user["password_hash"] if user else _dummy_hash(), typed)
     known = {"username": username} if user else {"username_known": False}
     if lockout.is_locked(conn, username, now):
