@@ -2,6 +2,10 @@
 --gateway`, today's login page in Chromium (ja and en), and the clients from PyPI in venvs of their
 own (IBeam, ibind, EasyIB): paper accounts, competing logins, a brokerage session not yet up and
 the clients' own recovery, the IB Key promotion and the approval in IBKR Mobile."""
+import json
+import urllib.error
+import urllib.request
+
 import pytest
 from playwright.sync_api import expect
 
@@ -9,6 +13,7 @@ from flows.flow import PortalUser
 from flows.pages import PortalMenu
 from flows.pages.todays_page import ClientLoginSucceeds, IbkeyPromotionScreen, MobileApprovalStep, TodaysLoginPage
 from flows.users import new_paper_account, new_user_entry
+from mock_portal.gateway import resets
 from test_gateway_clients import (IBEAM_TODAYS_PAGE, client, gateway, gateway_page, gateway_server,  # noqa: F401
                                   log_in_through_the_gateway)
 from test_ibeam import ibeam_available, run_ibeam
@@ -261,3 +266,53 @@ def test_the_approval_in_ibkr_mobile_gives_way_to_the_code(gateway, gateway_user
     todays_login(page, gateway, "en").fill(user.username, user.password).submit()
     MobileApprovalStep(page, "en").expect_loaded().use_code().authenticate(user.device)
     ClientLoginSucceeds(page, "en").expect_loaded()
+
+
+# --- a session's life on the user's clock --------------------------------------------------------
+
+def tickle(gateway):
+    """A program's tickle, as the clients send it: (status, body)."""
+    request = urllib.request.Request(gateway.base_url + "/v1/api/tickle", method="POST", data=b"")
+    try:
+        with urllib.request.urlopen(request, context=gateway.ssl_context) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def test_the_daily_reset_then_the_maximum_life_on_the_users_clock(gateway, gateway_user, gateway_page):
+    """Kept alive by a tickle every 5 minutes of the user's clock, the session meets the daily reset
+    of the user's region (its brokerage session ends, the clients bring it back), then its maximum
+    life, 24 hours after the login (it ends: 401)."""
+    user = gateway_user(reset_region="asia_pacific")  # two resets a day: the first is within 12 hours
+    log_in_through_the_gateway(gateway_page, gateway, user)
+    logged_in_at = gateway.advance_clock(0, user)["now"]
+    # Steps of 4 minutes, and the last one a little past the moment: the seconds the test itself
+    # takes (the server's clock runs on) never carry a step past it, nor any step past the idle limit.
+    reset_in = resets.next_reset(logged_in_at, "asia_pacific") - logged_in_at
+    elapsed = keep_alive(gateway, user, 0, reset_in)
+    gateway.advance_clock(reset_in - elapsed + 1, user)
+    status, body = tickle(gateway)
+    auth = body["iserver"]["authStatus"]
+    assert status == 200 and (auth["connected"], auth["authenticated"]) == (False, False)
+    assert client("ibind", gateway, "check_health")["steps"]["check_health"] == {"result": False}
+    steps = client("easyib", gateway, "re_authenticate", "get_auth_status")["steps"]
+    assert steps["get_auth_status"]["result"]["authenticated"] is True  # the session lived on: reauthenticate works
+    # The region's second reset of the day ends the brokerage session again; the session lives on.
+    elapsed = keep_alive(gateway, user, reset_in + 1, 24 * 3600, brokerage_up=False)
+    gateway.advance_clock(24 * 3600 - elapsed + 1, user)
+    assert tickle(gateway) == (401, {"error": "not authenticated", "statusCode": 401})
+    assert client("ibind", gateway, "check_health")["steps"]["check_health"] == {"result": False}
+
+
+def keep_alive(gateway, user, elapsed, until, brokerage_up=True):
+    """Tickle every 4 minutes of `user`'s clock from `elapsed` seconds after the login until less
+    than 5 minutes are left to `until` (each answered 200, and with `brokerage_up` connected); the
+    seconds elapsed then."""
+    while until - elapsed > 270:
+        gateway.advance_clock(240, user)
+        elapsed += 240
+        status, body = tickle(gateway)
+        assert status == 200, (elapsed, body)
+        assert body["iserver"]["authStatus"]["connected"] or not brokerage_up, (elapsed, body)
+    return elapsed
