@@ -195,6 +195,18 @@ class TestHooks:
         """The phone approves (or denies) `user`'s login waiting in IBKR Mobile."""
         return self._call("POST", "/_test/mobile-approval", {"username": _name(user), "decision": decision})
 
+    def call_gateway(self, method, path, payload=None):
+        """A local program's call of the gateway's API (`slskit serve --gateway`), without cookies:
+        (status, JSON body), an error status included."""
+        data = json.dumps(payload).encode() if payload is not None else (b"" if method == "POST" else None)
+        request = urllib.request.Request(self.url(path), data=data, method=method,
+                                         headers={"Content-Type": "application/json"} if payload is not None else {})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout, context=self.ssl_context) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
     @contextlib.contextmanager
     def inject(self, user=None, method=None, path=None, probability=None, count=None, **response):
         """A fault for `user`'s requests (every visitor's without one) while the block runs,
