@@ -5,6 +5,7 @@ username while logged in as this one).
 - `password`: every attempt pays for one hash check, whether the username is known, unknown or
   locked, so the answer's timing tells none of them apart; a locked username is refused whatever
   the password, as a wrong one is; a failure counts towards the lock (login/lockout.py).
+  `login_password` is the same check for the login form, which also knows paper usernames.
 - `device_step`: the security device's answer (a code, or an IB Key notification approved on
   the phone); a locked username is refused; a wrong answer counts towards the lock; a right one
   starts the count afresh and is noted (KB69: another device allows the next temporary passcode;
