@@ -68,6 +68,17 @@ LABELS = {
         "other_username_login": "別のユーザー名でログイン",
         "no_notification": "通知が届きませんでしたか？",
         "secure_login_devices": "セキュアログイン・デバイス",
+        # Today's login page around the password and the code (docs/gateway.md): the live/paper
+        # switch and its refusals, the approval in IBKR Mobile, the IB Key promotion, the gateway's end.
+        "paper_switch": "ペーパー",
+        "simulated_login": "模擬ログイン",
+        "live_mode_refused": "ライブ口座モードが選択されていますが、指定されたユーザーはペーパー取引のユーザーです。正しいログイン・モードを選択してください。",
+        "paper_mode_refused": "ペーパー取引モードが選択されていますが、指定されたユーザーはライブ口座のユーザーです。正しいログイン・モードを選択してください。",
+        "mobile_approval": "IBKRモバイルでログインを承認してください",
+        "mobile_use_code": "代わりにセキュリティ・コードを使う",
+        "ibkey_promotion": "IB Keyで口座を守りましょう",
+        "promotion_continue": "次に進む",
+        "client_login_succeeds": "Client login succeeds（クライアント・ログインに成功しました）",
     },
     "en": {
         "home_login": "Log In",
@@ -131,6 +142,15 @@ LABELS = {
         "other_username_login": "Log in with your other username",
         "no_notification": "Didn't receive the notification?",
         "secure_login_devices": "Secure Login Devices",
+        "paper_switch": "Paper",
+        "simulated_login": "Simulated Login",
+        "live_mode_refused": "You have selected the Live Account Mode, but the specified user is a Paper Trading user. Please select the correct Login mode.",
+        "paper_mode_refused": "You have selected the Paper Trading Mode, but the specified user is a Live Account user. Please select the correct Login mode.",
+        "mobile_approval": "Approve the login in IBKR Mobile",
+        "mobile_use_code": "Use a Security Code instead",
+        "ibkey_promotion": "Protect your account with IB Key",
+        "promotion_continue": "Continue",
+        "client_login_succeeds": "Client login succeeds",
     },
 }
 

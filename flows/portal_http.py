@@ -176,6 +176,37 @@ class TestHooks:
     def remove_fault(self, fault_id):
         return self._call("DELETE", f"/_test/faults/{urllib.parse.quote(fault_id)}")
 
+    # The gateway's session as its users fight with it (docs/gateway.md).
+    def log_in_elsewhere(self, user, platform="tws"):
+        """`user` (a PortalUser, a username or a paper username) logs in on `platform` (tws,
+        mobile, portal, gateway): whether the gateway's session was theirs and now competes."""
+        return self._call("POST", "/_test/login-elsewhere", {"username": _name(user), "platform": platform})["competing"]
+
+    def take_brokerage_session_down(self, user, state="not_up"):
+        """The brokerage session of `user`'s gateway session goes down now ('not_up', 'no_session')."""
+        return self._call("POST", "/_test/brokerage-session", {"username": _name(user), "state": state})
+
+    def set_login_options(self, user, **options):
+        """What `user`'s next logins meet: brokerage_session, ibkey_promotion, mobile_approval,
+        reset_region (the scenario's keys). Answers all of the user's options."""
+        return self._call("POST", "/_test/login-options", {"username": _name(user), **options})
+
+    def answer_mobile_approval(self, user, decision="approve"):
+        """The phone approves (or denies) `user`'s login waiting in IBKR Mobile."""
+        return self._call("POST", "/_test/mobile-approval", {"username": _name(user), "decision": decision})
+
+    def call_gateway(self, method, path, payload=None):
+        """A local program's call of the gateway's API (`slskit serve --gateway`), without cookies:
+        (status, JSON body), an error status included."""
+        data = json.dumps(payload).encode() if payload is not None else (b"" if method == "POST" else None)
+        request = urllib.request.Request(self.url(path), data=data, method=method,
+                                         headers={"Content-Type": "application/json"} if payload is not None else {})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout, context=self.ssl_context) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
     @contextlib.contextmanager
     def inject(self, user=None, method=None, path=None, probability=None, count=None, **response):
         """A fault for `user`'s requests (every visitor's without one) while the block runs,

@@ -32,12 +32,13 @@ except ImportError:
     ReportContext = test_report_context_registry = None
 
 from .current import current_actions, current_steps
-from .flow import (ARTICLE_STEPS, article_actions, cancel_sls_opt_out_classic, log_in_through_the_portal,
-                   log_in_to_trading, open_secure_login_system)
+from .flow import (ARTICLE_STEPS, PortalUser, article_actions, cancel_sls_opt_out_classic,
+                   log_in_through_the_portal, log_in_to_trading, open_secure_login_system)
 from .labels import LABELS
-from .pages import PortalMenu, SecureLoginSettingsPage
+from .pages import PortalMenu, SecondFactorPage, SecureLoginSettingsPage
 from .pages.current import CHOICES
-from .users import FRESH_DEVICES
+from .pages.todays_page import ClientLoginSucceeds, IbkeyPromotionScreen, MobileApprovalStep, TodaysLoginPage
+from .users import FRESH_DEVICES, new_paper_account, new_user_entry
 
 FEATURES = Path(__file__).parent / "features"
 
@@ -348,6 +349,230 @@ def _(scene, row, value):
 @then("the Client Portal's menu is shown")
 def _(scene):
     PortalMenu(scene.page, scene.lang).expect_loaded()
+
+
+# The gateway's session as its users fight with it (features 5_gateway_session): a Client Portal
+# Gateway of the scenarios' own, its users with their paper accounts and login options, today's
+# login page at the gateway, and a local program's calls of its API.
+
+GATEWAY_LOGIN = "/sso/Login?forwardTo=22&RL=1&ip2loc=on"
+
+
+@pytest.fixture(scope="session")
+def slskit_gateway(tmp_path_factory):
+    """`slskit serve --gateway` for the scenarios that need it, started the first time one does."""
+    from .live import LivePortal
+    folder = tmp_path_factory.mktemp("gateway")
+    with LivePortal(str(folder / "gateway.sqlite"), test_hooks=True, extra_args=["--gateway"]) as gateway:
+        yield gateway
+
+
+@given("ポータルはClient Portal Gatewayです")
+@given("the Client Portal Gateway")
+def _(scene, request):
+    scene.portal = request.getfixturevalue("slskit_gateway")
+    # It holds one session at a time, whoever's: a scenario starts from none, whatever the last left.
+    assert scene.portal.call_gateway("POST", "/v1/api/logout")[0] in (200, 401)
+    # A browser cannot be handed a CA file: it accepts the gateway's certificate as its users' do.
+    context = request.getfixturevalue("browser").new_context(ignore_https_errors=True, locale=scene.lang)
+    request.addfinalizer(context.close)
+    scene.page = context.new_page()
+
+
+def _add_gateway_user(scene, name, **options):
+    entry = {**new_user_entry(locale=scene.lang), **options}
+    scene.portal.add_users([entry])
+    scene.users[name] = scene.actor = PortalUser.from_scenario(entry)
+
+
+@given(parsers.parse("ゲートウェイのユーザー「{user}」がいます"))
+@given(parsers.parse('a gateway user "{user}"'))
+def _(scene, user):
+    _add_gateway_user(scene, user)
+
+
+@given(parsers.parse("ペーパー取引口座を持つゲートウェイのユーザー「{user}」がいます"))
+@given(parsers.parse('a gateway user "{user}" with a paper trading account'))
+def _(scene, user):
+    _add_gateway_user(scene, user, paper=new_paper_account())
+
+
+@given(parsers.parse("ログインの後にIB Keyの案内が表示されるゲートウェイのユーザー「{user}」がいます"))
+@given(parsers.parse('a gateway user "{user}" whose logins show the IB Key promotion'))
+def _(scene, user):
+    _add_gateway_user(scene, user, ibkey_promotion=True)
+
+
+@given(parsers.parse("IBKRモバイルでログインを承認するゲートウェイのユーザー「{user}」がいます"))
+@given(parsers.parse('a gateway user "{user}" who approves logins in IBKR Mobile'))
+def _(scene, user):
+    _add_gateway_user(scene, user, mobile_approval=True)
+
+
+@given(parsers.parse("ログインの後にブローカー・セッションが開かないゲートウェイのユーザー「{user}」がいます"))
+@given(parsers.parse('a gateway user "{user}" whose brokerage session is not up after the login'))
+def _(scene, user):
+    _add_gateway_user(scene, user, brokerage_session="not_up")
+
+
+def _gateway_login(scene, name, paper_mode, paper_username):
+    """Today's login page at the gateway, in the mode and with the username the step names; the
+    security device when it is asked for. Ends on whatever the page shows after that."""
+    user = scene.act_as(name)
+    paper = user.entry.get("paper") if paper_username else None
+    if paper_username and paper is None:
+        raise AssertionError(f"{name} has no paper trading account: a Given step with one makes it")
+    scene.page.goto(scene.portal.url(f"{GATEWAY_LOGIN}&lang={scene.lang}"))
+    login = TodaysLoginPage(scene.page, scene.lang).expect_loaded()
+    if paper_mode:
+        login.choose_paper_mode()
+    login.fill(*((paper["username"], paper["password"]) if paper else (user.username, user.password))).submit()
+    second = SecondFactorPage(scene.page, scene.lang)
+    ends = [login.error, MobileApprovalStep(scene.page, scene.lang).heading,
+            IbkeyPromotionScreen(scene.page, scene.lang).heading, ClientLoginSucceeds(scene.page, scene.lang).status]
+    code_step = second.code.or_(second.device_select).or_(second.no_notification)
+    _expect_one_of(code_step, *ends)
+    if code_step.first.is_visible():
+        second.authenticate(user.device)
+        _expect_one_of(*ends)  # the login's answer, before the scenario goes on
+    scene.screen = login
+
+
+def _expect_one_of(*locators):
+    shown = locators[0]
+    for locator in locators[1:]:
+        shown = shown.or_(locator)
+    expect(shown.first).to_be_visible()
+
+
+@when(parsers.parse("「{user}」がゲートウェイにライブ・モードでログインします"))
+@when(parsers.parse('"{user}" logs in to the gateway in live mode'))
+def _(scene, user):
+    _gateway_login(scene, user, paper_mode=False, paper_username=False)
+
+
+@when(parsers.parse("「{user}」がゲートウェイにペーパー・モードでペーパー取引のユーザー名でログインします"))
+@when(parsers.parse('"{user}" logs in to the gateway in paper mode with the paper username'))
+def _(scene, user):
+    _gateway_login(scene, user, paper_mode=True, paper_username=True)
+
+
+@when(parsers.parse("「{user}」がゲートウェイにライブ・モードでペーパー取引のユーザー名でログインします"))
+@when(parsers.parse('"{user}" logs in to the gateway in live mode with the paper username'))
+def _(scene, user):
+    _gateway_login(scene, user, paper_mode=False, paper_username=True)
+
+
+@when(parsers.parse("「{user}」がゲートウェイにペーパー・モードでライブ口座のユーザー名でログインします"))
+@when(parsers.parse('"{user}" logs in to the gateway in paper mode with the live username'))
+def _(scene, user):
+    _gateway_login(scene, user, paper_mode=True, paper_username=False)
+
+
+@when(parsers.parse("「{user}」が別の場所「{platform}」でもログインします"))
+@when(parsers.parse('"{user}" logs in elsewhere, on "{platform}"'))
+def _(scene, user, platform):
+    scene.portal.log_in_elsewhere(scene.user(user), platform)
+
+
+@when("プログラムがcompete付きでブローカー・セッションを初期化します")
+@when("a program initialises the brokerage session with compete")
+def _(scene):
+    status, _ = scene.portal.call_gateway("POST", "/v1/api/iserver/auth/ssodh/init", {"publish": True, "compete": True})
+    assert status == 200
+
+
+@when("プログラムがcompeteなしでブローカー・セッションを初期化します")
+@when("a program initialises the brokerage session without compete")
+def _(scene):
+    status, _ = scene.portal.call_gateway("POST", "/v1/api/iserver/auth/ssodh/init", {"publish": True, "compete": False})
+    assert status == 200
+
+
+@when("IB Keyの案内で次に進むをクリックします")
+@when("clicks Continue on the IB Key promotion")
+def _(scene):
+    IbkeyPromotionScreen(scene.page, scene.lang).expect_loaded().continue_()
+
+
+@when("スマートフォンがIBKRモバイルでログインを承認します")
+@when("the phone approves the login in IBKR Mobile")
+def _(scene):
+    scene.portal.answer_mobile_approval(scene.actor)
+
+
+@then("ゲートウェイに「Client login succeeds」と表示されます")
+@then('the gateway shows "Client login succeeds"')
+def _(scene):
+    ClientLoginSucceeds(scene.page, scene.lang).expect_loaded()
+
+
+@then(parsers.parse("ログインページに「{message}」と表示されます"))
+@then(parsers.parse('the login page says "{message}"'))
+def _(scene, message):
+    expect(TodaysLoginPage(scene.page, scene.lang).error).to_have_text(message)
+
+
+@then("IB Keyの案内が表示されます")
+@then("the IB Key promotion is shown")
+def _(scene):
+    IbkeyPromotionScreen(scene.page, scene.lang).expect_loaded()
+
+
+@then("IBKRモバイルでの承認を待っています")
+@then("the login waits for an approval in IBKR Mobile")
+def _(scene):
+    MobileApprovalStep(scene.page, scene.lang).expect_loaded()
+
+
+def _auth_status(scene):
+    status, body = scene.portal.call_gateway("POST", "/v1/api/iserver/auth/status")
+    assert status == 200, (status, body)
+    return body
+
+
+@then("ゲートウェイにセッションはありません")
+@then("the gateway has no session")
+def _(scene):
+    assert scene.portal.call_gateway("POST", "/v1/api/tickle")[0] == 401
+
+
+@then("ゲートウェイのセッションはペーパー取引口座のものです")
+@then("the gateway's session is the paper trading account's")
+def _(scene):
+    paper = scene.actor.entry["paper"]
+    validate = scene.portal.call_gateway("GET", "/v1/api/sso/validate")[1]
+    assert (validate["LOGIN_TYPE"], validate["PAPER_USER_NAME"]) == (2, paper["username"]), validate
+    accounts = scene.portal.call_gateway("GET", "/v1/api/iserver/accounts")[1]
+    assert (accounts["isPaper"], accounts["accounts"]) == (True, [paper["account_id"]]), accounts
+
+
+@then("ゲートウェイのセッションは別の場所のログインと競合しています")
+@then("the gateway's session shows the competing login")
+def _(scene):
+    auth = _auth_status(scene)
+    assert (auth["authenticated"], auth["competing"], auth["established"]) == (True, True, False), auth
+
+
+@then(parsers.parse("認証状態のfailは「{text}」です"))
+@then(parsers.parse('the authentication status fails with "{text}"'))
+def _(scene, text):
+    auth = _auth_status(scene)
+    assert (auth["authenticated"], auth["fail"]) == (False, text), auth
+
+
+@then("ゲートウェイのセッションは認証され、競合していません")
+@then("the gateway's session is authenticated and not competing")
+def _(scene):
+    auth = _auth_status(scene)
+    assert (auth["authenticated"], auth["competing"], auth["established"]) == (True, False, True), auth
+
+
+@then("ゲートウェイのセッションは認証されていません")
+@then("the gateway's session is not authenticated")
+def _(scene):
+    auth = _auth_status(scene)
+    assert (auth["authenticated"], auth["connected"], auth["established"]) == (False, True, False), auth
 
 
 def sentences(lang):

@@ -55,3 +55,11 @@ def demo_user_entry(lang, username=None):
     """The demo scenario's entry for the user of `lang` (or the one named `username`)."""
     from mock_portal.scenario import demo
     return next(u for u in demo()["users"] if u["username"] == (username or DEMO_USERS[lang]))
+
+
+def new_paper_account():
+    """A scenario user's `paper` entry with fresh random credentials: its own username and
+    password, and a paper account id (DU...)."""
+    tag = secrets.token_hex(4)
+    return {"username": f"paper{tag}", "password": secrets.token_urlsafe(12),
+            "account_id": f"DU{secrets.randbelow(10**7):07d}"}

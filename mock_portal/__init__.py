@@ -33,6 +33,7 @@ def create_app(test_config=None):
         GATEWAY=False,                 # present as the Client Portal Gateway: its /v1 API, `/` to its login
         LOGIN_PAGE="seed",             # the login page: the seed revision's two screens, or 'current' (today's)
         GATEWAY_SESSION_IDLE_SECONDS=6 * 60,  # the gateway's session ends this long after its last call
+        GATEWAY_SESSION_MAX_SECONDS=24 * 3600,  # ... and this long after its login, whatever calls came
         TEST_HOOKS_KEY=None,           # when set, every hook call carries it (X-Slskit-Test-Hooks-Key)
     )
     if test_config is None:

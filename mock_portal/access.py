@@ -19,9 +19,15 @@ Rights follow the factors, and nothing but the route's rule grants them:
                      passcode login the one screen it keeps after 2 days
     CODE_CARD_ISSUE  CODE_CARD and a recent login: issuing a card adds a second factor
     REAUTH           the re-authentication before a change: PORTAL, or a KB69 card-only session
+    GATEWAY_DONE     the gateway's "Client login succeeds": PORTAL, or a paper login
+    LOGIN_DONE       the step after a finished login (the IB Key promotion's Continue): any
+                     finished login, the password alone and a paper login included
     GATEWAY_API      the gateway's /v1 API: open here; it answers by the gateway's own session,
-                     which only a login that passed the device opens (`gateway_holds`)
+                     which only a login that passed the device, or a paper login, opens (`gateway_holds`)
     TEST_HOOK        the /_test/ hooks, mounted only with TEST_HOOKS
+
+A paper login (factors 'paper') logs no user in: its session names the paper username only, so
+every rule but those with `paper` refuses it as it refuses a visitor.
 
 KB69 applies to every screen: a session that logged in with a temporary passcode opens the trading
 screen for 2 days after the passcode's issue and the Client Portal for 12, whatever page it asks for.
@@ -62,9 +68,11 @@ class Rule:
     `reach`: which of a KB69 temporary passcode's reaches it needs, 'trading', 'portal' or 'card'
     (the code card page).
     `primary`: the account's primary user only, else `not_primary` is the message. `recent`: a
-    recent login (re-authentication otherwise). `audited`: a refused POST of a known user is written to the audit log."""
+    recent login (re-authentication otherwise). `audited`: a refused POST of a known user is written to the audit log.
+    `paper`: a paper login's session opens it too."""
     name: str
     login: str = "none"
+    paper: bool = False
     reach: str = "portal"
     primary: bool = False
     not_primary: str = "error.not_primary"
@@ -93,6 +101,11 @@ REAUTH = Rule("reauth", login="device", reach="card")
 # cookies; the blueprint answers by the gateway's session (401 JSON without one), never by the
 # caller's portal session, so the access layer lets everyone through.
 GATEWAY_API = Rule("gateway_api")
+# The gateway's "Client login succeeds" page, where a paper login lands too.
+GATEWAY_DONE = Rule("gateway_done", login="device", paper=True)
+# What follows a finished login on today's login page (the IB Key promotion's Continue): any
+# finished login, wherever it entered, a paper login included.
+LOGIN_DONE = Rule("login_done", login="any", reach="trading", paper=True)
 
 _BY_BLUEPRINT = {}
 _BY_ENDPOINT = {"static": ANYONE}  # Flask's own route for static files
@@ -126,6 +139,8 @@ def _problem(rule):
     """Why the current session may not open a route with `rule`: (reason, status, catalog key),
     or None. Side-effect free: templates ask it through `may_open`."""
     if rule.login == "none":
+        return None
+    if rule.paper and g.session is not None and g.session["factors"] == sessions.PAPER:
         return None
     if rule.login == "pending":
         if g.session is None or not g.session["pending_user"]:
@@ -234,7 +249,13 @@ def gateway_holds(factors, passcode_issued_at=None, now=None):
     out, true after the article's flow (a choice, said so in docs/gateway.md).
 
     KB69: a login with a temporary passcode opens it only while the passcode still reaches the
-    trading platform (its first 2 days), and the session ends with that reach (gateway.py)."""
+    trading platform (its first 2 days), and the session ends with that reach (gateway.py).
+
+    A paper login opens it with the password alone: paper trading credentials ask no second
+    factor (the IBeam maintainer in Voyz/ibeam#131, an EasyIB user in utilmon/EasyIB#12;
+    docs/gateway.md), whatever the SLS state of the user whose paper account it is."""
+    if factors == sessions.PAPER:
+        return True
     if factors != sessions.PASSWORD_AND_DEVICE:
         return False
     return passcode_issued_at is None or "trading" in devices.passcode_reach(passcode_issued_at, now)

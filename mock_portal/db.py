@@ -26,6 +26,7 @@ def init_schema(conn):
     """Create the tables on first start; a no-op on an existing file."""
     # WAL lets readers go on while one request writes, and survives a kill mid-write.
     conn.execute("PRAGMA journal_mode = WAL")
+    _drop_reshaped(conn)
     conn.executescript(resources.files("mock_portal").joinpath("schema.sql").read_text())
     _add_columns(conn)
 
@@ -35,9 +36,20 @@ ADDED_COLUMNS = [
     ("sessions", "device_id", "INTEGER"),       # the security device chosen for the code step
     ("sessions", "factors", "TEXT"),            # what the login passed: 'password' or 'password+device'
     ("sessions", "passcode_issued_at", "REAL"),  # a KB69 temporary passcode's issue time, if one was used
+    ("sessions", "paper_user", "TEXT"),         # a paper login's paper username (its user is not logged in)
+    ("sessions", "mobile_approval", "TEXT"),    # the login's approval in IBKR Mobile: pending, approved, denied
+    ("sessions", "promotion", "INTEGER"),       # 1 while the login's IB Key promotion screen waits for Continue
     ("confirmations", "screen", "TEXT"),        # the screen that opened it, the only one that answers it
     ("audit_log", "repeats", "INTEGER NOT NULL DEFAULT 1"),  # refusals folded into the row (sls.refuse)
     ("audit_log", "last_at", "TEXT"),
+]
+
+
+# Tables whose one row is a running session, not the scenario's state: a file of an older version
+# whose table lacks the named column gets the table anew (that session ends, as a server's restart
+# ends the real gateway's) instead of columns whose old meaning no longer fits.
+RESHAPED_TABLES = [
+    ("gateway_session", "login_name"),
 ]
 
 
@@ -45,6 +57,13 @@ ADDED_COLUMNS = [
 RENAMED_VALUES = [
     ("audit_log", "path", "modern", "seed"),  # the seed revision's Secure Login Settings
 ]
+
+
+def _drop_reshaped(conn):
+    for table, column in RESHAPED_TABLES:
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        if have and column not in have:
+            conn.execute(f"DROP TABLE {table}")
 
 
 def _add_columns(conn):

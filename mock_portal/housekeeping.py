@@ -16,7 +16,7 @@ from .db import get_db, transaction
 
 PRUNE_EVERY = 60          # seconds of the portal's clock between two prunings
 KEPT_SECONDS = 24 * 3600  # how long an expired session, an answered confirmation, a text is kept
-ANONYMOUS = "username IS NULL AND pending_user IS NULL"
+ANONYMOUS = "username IS NULL AND pending_user IS NULL AND paper_user IS NULL"  # no login, none under way
 
 
 def prune(conn, now, config):

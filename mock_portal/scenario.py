@@ -20,6 +20,8 @@ from .db import transaction
 
 USERNAME = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{limits.USERNAME - 1}}}$")
 ACCOUNT_ID = re.compile(r"^[A-Z]{1,2}[0-9]{4,10}$")
+# A paper account's id: DU and digits (the contract; a third letter, "DUE...", is seen too: Voyz/ibind#61).
+PAPER_ACCOUNT_ID = re.compile(r"^DU[A-Z]?[0-9]{4,10}$")
 USER_KEYS = {"username": str, "password": str, "account_id": str, "primary": bool,
              "locale": str, "sls_opted_out": bool, "devices": list}
 # Which revision of the article a user's portal follows: the seed revision or the current one.
@@ -28,6 +30,17 @@ PORTAL_REVISIONS = ("seed", "current")
 # The login page every visitor meets, once at the top level: the seed revision's two screens or
 # today's one page (mock_portal/login/todays_page.py). Without it, the server's --login-page.
 LOGIN_PAGES = ("seed", "current")
+# A user's paper trading account, optional: its own credentials and DU account id (the contract).
+PAPER_KEYS = ("username", "password", "account_id")
+# What a user's logins meet besides the password and the device, each optional (docs/gateway.md):
+# the brokerage session after a gateway login, the screens of today's login page, the daily reset's
+# region. The default is the first value.
+LOGIN_OPTIONS = {
+    "brokerage_session": ("up", "not_up", "no_session"),
+    "ibkey_promotion": (False, True),
+    "mobile_approval": (False, True),
+    "reset_region": ("north_america", "europe", "asia_pacific"),
+}
 
 
 class ScenarioError(ValueError):
@@ -113,7 +126,7 @@ def _user_errors(where, user, stored):
         yield f"{where}: must be an object"
         return
     for key in user:
-        if key not in USER_KEYS and key != "portal_revision":
+        if key not in USER_KEYS and key not in ("portal_revision", "paper") and key not in LOGIN_OPTIONS:
             yield f"{where}: unknown key {key!r}"
     if "portal_revision" in user and user["portal_revision"] not in PORTAL_REVISIONS:
         yield f"{where}.portal_revision: must be 'seed' or 'current'"
@@ -130,13 +143,51 @@ def _user_errors(where, user, stored):
         yield f"{where}.account_id: must look like U1234567"
     if user.get("locale") not in (None, "ja", "en") and isinstance(user.get("locale"), str):
         yield f"{where}.locale: must be 'ja' or 'en'"
+    yield from option_errors(where, user)
     stored.update(user)
+    if "paper" in user:
+        stored["paper"] = {}
+        yield from _paper_errors(f"{where}.paper", user["paper"], stored["paper"])
     if isinstance(user.get("devices"), list):
         if not user["devices"]:
             yield f"{where}.devices: a user needs at least one security device"
         stored["devices"] = [{} for _ in user["devices"]]
         for j, device in enumerate(user["devices"]):
             yield from _device_errors(f"{where}.devices[{j}]", device, stored["devices"][j])
+
+
+def option_errors(where, entry):
+    """The problems of the login options `entry` gives (the scenario's user, the test hook's body)."""
+    for key, values in LOGIN_OPTIONS.items():
+        if key in entry and (entry[key] not in values or type(entry[key]) is not type(values[0])):
+            yield f"{where}.{key}: must be {_one_of(values)}"
+
+
+def _one_of(values):
+    shown = [json.dumps(v) for v in values]
+    return ", ".join(shown[:-1]) + " or " + shown[-1]
+
+
+def _paper_errors(where, paper, stored):
+    """The paper account's problems; its stored form goes into `stored`."""
+    if not isinstance(paper, dict):
+        yield f"{where}: must be an object with username, password and account_id"
+        return
+    for key in paper:
+        if key not in PAPER_KEYS:
+            yield f"{where}: unknown key {key!r}"
+    for key in PAPER_KEYS:
+        if key not in paper:
+            yield f"{where}: missing {key!r}"
+        elif not isinstance(paper[key], str):
+            yield f"{where}.{key}: must be a str"
+    stored.update(paper)
+    if isinstance(paper.get("username"), str) and not USERNAME.match(paper["username"]):
+        yield f"{where}.username: must be 1-64 letters, digits, '.', '_' or '-'"
+    if isinstance(paper.get("password"), str) and (problem := _password(paper["password"])[1]):
+        yield f"{where}.password: {problem}"
+    if isinstance(paper.get("account_id"), str) and not PAPER_ACCOUNT_ID.match(paper["account_id"]):
+        yield f"{where}.account_id: must look like DU1234567 (a paper account's id starts with DU)"
 
 
 def validate(scenario, existing=()):
@@ -158,15 +209,27 @@ def validate(scenario, existing=()):
     for i, user in enumerate(scenario["users"]):
         for problem in _user_errors(f"users[{i}]", user, users[i]):
             raise ScenarioError(problem)
-    seen = {u["username"] for u in existing}
+    # Usernames are unique among all of them, live and paper (the contract).
+    seen = {u["username"] for u in existing} | {u["paper_username"] for u in existing if u.get("paper_username")}
+    paper_accounts = {u["paper_account_id"]: u["account_id"] for u in existing if u.get("paper_account_id")}
     primaries = {}
     for u in existing:
         if u["primary"]:
             primaries[u["account_id"]] = u["username"]
     for i, user in enumerate(users):
-        if user["username"] in seen:
-            raise ScenarioError(f"users[{i}].username: {user['username']!r} appears twice")
-        seen.add(user["username"])
+        for where, name in ((f"users[{i}].username", user["username"]),
+                            (f"users[{i}].paper.username", user.get("paper", {}).get("username"))):
+            if name is None:
+                continue
+            if name in seen:
+                raise ScenarioError(f"{where}: {name!r} appears twice (live and paper usernames are one namespace)")
+            seen.add(name)
+        if "paper" in user:
+            # One paper account belongs to one live account: its users may share it, no one else.
+            paper_id = user["paper"]["account_id"]
+            if paper_accounts.setdefault(paper_id, user["account_id"]) != user["account_id"]:
+                raise ScenarioError(f"users[{i}].paper.account_id: {paper_id} is already the paper account of "
+                                    f"account {paper_accounts[paper_id]}")
         if user["primary"]:
             if user["account_id"] in primaries:
                 raise ScenarioError(
@@ -205,8 +268,11 @@ def demo():
 
 
 def _existing_users(conn):
-    return [{"username": r["username"], "account_id": r["account_id"], "primary": bool(r["is_primary"])}
-            for r in conn.execute("SELECT username, account_id, is_primary FROM users")]
+    return [{"username": r["username"], "account_id": r["account_id"], "primary": bool(r["is_primary"]),
+             "paper_username": r["paper_username"], "paper_account_id": r["paper_account_id"]}
+            for r in conn.execute("SELECT u.username, u.account_id, u.is_primary, p.username AS paper_username,"
+                                  " p.account_id AS paper_account_id"
+                                  " FROM users u LEFT JOIN paper_accounts p ON p.live_username = u.username")]
 
 
 def _insert(conn, users, hash_method, portal_revision=None):
@@ -222,9 +288,23 @@ def _insert(conn, users, hash_method, portal_revision=None):
         for device in user["devices"]:
             conn.execute("INSERT INTO devices (username, type, config) VALUES (?, ?, ?)",
                          (user["username"], device["type"], json.dumps(device)))
+        if "paper" in user:
+            paper = user["paper"]
+            conn.execute("INSERT INTO paper_accounts (username, live_username, password_hash, account_id)"
+                         " VALUES (?, ?, ?, ?)",
+                         (paper["username"], user["username"],
+                          generate_password_hash(paper["password"], method=hash_method), paper["account_id"]))
+        options = {key: user[key] for key in LOGIN_OPTIONS if key in user}
+        if options:
+            conn.execute(f"INSERT INTO login_options (username, {', '.join(options)}) VALUES"
+                         f" (?{', ?' * len(options)})", (user["username"], *map(_stored_option, options.values())))
         if (revision := user.get("portal_revision", portal_revision)) is not None:
             conn.execute("INSERT INTO portal_revisions (username, revision) VALUES (?, ?)",
                          (user["username"], revision))
+
+
+def _stored_option(value):
+    return int(value) if isinstance(value, bool) else value
 
 
 def replace(conn, scenario, hash_method):
@@ -232,7 +312,8 @@ def replace(conn, scenario, hash_method):
     scenario = validate(scenario)
     with transaction(conn):
         for table in ("challenges", "sms_outbox", "temporary_passcodes", "login_failures", "lockouts",
-                      "confirmations", "sessions", "messages", "audit_log", "devices", "users", "accounts",
+                      "confirmations", "sessions", "messages", "audit_log", "devices", "gateway_session",
+                      "paper_accounts", "login_options", "users", "accounts",
                       "portal_settings"):
             conn.execute(f"DELETE FROM {table}")
         _insert(conn, scenario["users"], hash_method, scenario.get("portal_revision"))

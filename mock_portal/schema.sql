@@ -148,15 +148,39 @@ CREATE TABLE IF NOT EXISTS portal_settings (
 );
 
 -- The Client Portal Gateway's one session (mock_portal/gateway/session.py): the last login through the
--- gateway, shared by every local API client without cookies. A new login replaces the row, a
--- logout or an idle time over GATEWAY_SESSION_IDLE_SECONDS deletes it.
+-- gateway, shared by every local API client without cookies. A new login replaces the row; a logout,
+-- an idle time over GATEWAY_SESSION_IDLE_SECONDS or the end of its maximum life deletes it.
 CREATE TABLE IF NOT EXISTS gateway_session (
     slot             INTEGER PRIMARY KEY CHECK (slot = 1),  -- one at a time, as the real gateway
     session          TEXT NOT NULL,                 -- the hex id the tickle reports
-    username         TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+    username         TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,  -- whose clock and options
+    login_name       TEXT NOT NULL,                 -- the username the login typed: the user's, or their paper username
+    paper            INTEGER NOT NULL CHECK (paper IN (0, 1)),  -- a paper login (LOGIN_TYPE 2)
     factors          TEXT NOT NULL,                 -- what the login passed (sessions.PASSWORD...)
-    authenticated_at REAL NOT NULL,
+    authenticated_at REAL NOT NULL,                 -- the maximum life runs from it
     last_seen        REAL NOT NULL,                 -- the last API call: the idle time runs from it
-    brokerage        INTEGER NOT NULL CHECK (brokerage IN (0, 1)),  -- the brokerage session is open (ssodh/init)
+    brokerage        TEXT NOT NULL                  -- the brokerage session's state (gateway/session.py STATES)
+                     CHECK (brokerage IN ('up', 'not_up', 'no_session', 'yielded', 'reset')),
+    brokerage_since  REAL NOT NULL,                 -- when it took that state: the next daily reset is after it
+    elsewhere        TEXT,                          -- the platform a login elsewhere took the login name's brokerage session to
     passcode_issued_at REAL                         -- KB69: the temporary passcode's issue, if one was used
+);
+
+-- A user's paper trading account: its own username (unique among all usernames) and password.
+CREATE TABLE IF NOT EXISTS paper_accounts (
+    username      TEXT PRIMARY KEY,
+    live_username TEXT NOT NULL UNIQUE REFERENCES users(username) ON DELETE CASCADE,
+    password_hash TEXT NOT NULL,
+    account_id    TEXT NOT NULL                    -- DU...
+);
+
+-- What a user's logins meet besides the password and the device (the scenario's optional keys,
+-- and POST /_test/login-options); a user without a row has the defaults.
+CREATE TABLE IF NOT EXISTS login_options (
+    username          TEXT PRIMARY KEY REFERENCES users(username) ON DELETE CASCADE,
+    brokerage_session TEXT NOT NULL DEFAULT 'up' CHECK (brokerage_session IN ('up', 'not_up', 'no_session')),
+    ibkey_promotion   INTEGER NOT NULL DEFAULT 0 CHECK (ibkey_promotion IN (0, 1)),
+    mobile_approval   INTEGER NOT NULL DEFAULT 0 CHECK (mobile_approval IN (0, 1)),
+    reset_region      TEXT NOT NULL DEFAULT 'north_america'
+                      CHECK (reset_region IN ('north_america', 'europe', 'asia_pacific'))
 );

@@ -19,6 +19,9 @@ COOKIE = "slskit_session"
 # What a login passed (the sessions.factors column).
 PASSWORD = "password"
 PASSWORD_AND_DEVICE = "password+device"
+# A paper trading login: the paper username's password; the session names the paper username
+# (sessions.paper_user), no user is logged in (mock_portal/access.py).
+PAPER = "paper"
 
 
 def _clock():

@@ -2,7 +2,13 @@
 LoginHandler and PyOTP 2FA handler, built the way ibeam_starter builds them, from IBEAM_*
 environment variables (IBEAM_GATEWAY_BASE_URL points at the mock). Prints one JSON line.
 With SLSKIT_PORTAL_SOCKET it runs in its own network namespace and reaches the mock through that
-Unix socket (socket_bridge.py)."""
+Unix socket (socket_bridge.py).
+
+What it does besides the login, each when its variable is set:
+    SLSKIT_IBEAM_LOGIN=0      no login (its checks of a session someone else opened)
+    SLSKIT_IBEAM_MAINTAIN=1   one round of its maintenance after the login (its StrategyHandler)
+    SLSKIT_IBEAM_STATUS=1     its own checks of the session (tickle, validate), then its logout
+    SLSKIT_IBEAM_LOGOUT=0     ... without the logout"""
 import fcntl
 import json
 import logging
@@ -58,34 +64,76 @@ def main():
         min_presubmit_buffer=cnf.MIN_PRESUBMIT_BUFFER, max_failed_auth=cnf.MAX_FAILED_AUTH,
         outputs_dir=cnf.OUTPUTS_DIR, use_paper_account=cnf.USE_PAPER_ACCOUNT,
         count_timeout_as_failed=cnf.COUNT_TIMEOUT_AS_FAILED)
-    success, shutdown = handler.login()
-    outcome = {"success": success, "shutdown": shutdown, "failed_attempts": handler.failed_attempts}
+    outcome = {}
+    if os.environ.get("SLSKIT_IBEAM_LOGIN", "1") == "1":
+        success, shutdown = handler.login()
+        outcome = {"success": success, "shutdown": shutdown, "failed_attempts": handler.failed_attempts}
+    ca_file = os.environ.get("SLSKIT_GATEWAY_CA")
+    if os.environ.get("SLSKIT_IBEAM_MAINTAIN"):
+        outcome["maintenance"] = maintenance(cnf, http_handler(cnf, ca_file), handler)
     if os.environ.get("SLSKIT_IBEAM_STATUS"):
-        outcome.update(gateway_status(cnf, os.environ.get("SLSKIT_GATEWAY_CA")))
+        outcome.update(gateway_status(cnf, ca_file, logout=os.environ.get("SLSKIT_IBEAM_LOGOUT", "1") == "1"))
     print(json.dumps(outcome))
     return 0
 
 
-def gateway_status(cnf, ca_file):
-    """IBeam's own checks of the session after its login, as its maintenance loop makes them:
-    tickle (its parsed status) and sso/validate, then its logout; `ca_file` is the gateway's
-    certificate, trusted as IBeam trusts the one in its inputs folder."""
+def http_handler(cnf, ca_file):
+    """IBeam's HttpHandler, trusting `ca_file` (the gateway's certificate) as IBeam trusts the one
+    in its inputs folder."""
     from types import SimpleNamespace
 
     from ibeam.src.handlers.http_handler import HttpHandler
 
     # HttpHandler reads only these two of its InputsHandler, which would also want a cacert.jks.
     inputs = SimpleNamespace(valid_certificates=bool(ca_file), cacert_pem_path=ca_file)
-    http = HttpHandler(inputs_handler=inputs, base_url=cnf.GATEWAY_BASE_URL, route_validate=cnf.ROUTE_VALIDATE,
+    return HttpHandler(inputs_handler=inputs, base_url=cnf.GATEWAY_BASE_URL, route_validate=cnf.ROUTE_VALIDATE,
                        route_tickle=cnf.ROUTE_TICKLE, route_logout=cnf.ROUTE_LOGOUT,
                        route_reauthenticate=cnf.ROUTE_REAUTHENTICATE, route_initialise=cnf.ROUTE_INITIALISE,
                        request_timeout=cnf.REQUEST_TIMEOUT)
+
+
+class ServedGateway:
+    """IBeam's ProcessHandler starts and kills the gateway's Java process; here the gateway is the
+    served mock, which IBeam may not kill: a kill is reported as failed, as IBeam logs it."""
+
+    def start_gateway(self):
+        return None
+
+    def kill_gateway(self):
+        return False
+
+
+def maintenance(cnf, http, login_handler):
+    """One round of IBeam's maintenance as GatewayClient._maintenance makes it (without its health
+    server, which would listen beyond loopback): start the gateway (here: it runs), then its
+    strategy's try_authenticating, and validate after a success."""
+    from ibeam.src.handlers.strategy_handler import StrategyHandler
+
+    strategy = StrategyHandler(
+        http_handler=http, login_handler=login_handler, process_handler=ServedGateway(),
+        authentication_strategy=cnf.AUTHENTICATION_STRATEGY, reauthenticate_wait=cnf.REAUTHENTICATE_WAIT,
+        restart_failed_sessions=cnf.RESTART_FAILED_SESSIONS, restart_wait=cnf.RESTART_WAIT,
+        max_reauthenticate_retries=cnf.MAX_REAUTHENTICATE_RETRIES, max_status_check_retries=cnf.MAX_STATUS_CHECK_RETRIES)
+    before = http.get_status(max_attempts=1).parsed_status
+    success, shutdown, status = strategy.try_authenticating(request_retries=cnf.REQUEST_RETRIES)
+    return {"before": before, "success": success, "shutdown": shutdown, "status": status.parsed_status,
+            "validate": http.validate() if success else None}
+
+
+def gateway_status(cnf, ca_file, logout=True):
+    """IBeam's own checks of the session after its login, as its maintenance loop makes them:
+    tickle (its parsed status) and sso/validate (the body its request read, too), then its logout."""
+    http = http_handler(cnf, ca_file)
     status = http.get_status(max_attempts=1)
+    validated = http.try_request(cnf.GATEWAY_BASE_URL + cnf.ROUTE_VALIDATE, "GET")
     checked = {"status": status.parsed_status, "authenticated": status.authenticated,
-               "competing": status.competing, "session_id": status.session_id, "validate": http.validate()}
-    # Its strategy handler's test of a logout: the answer's body, byte for byte.
-    checked["logout_body"] = http.logout().read().decode("utf8")
-    checked["status_after_logout"] = http.get_status(max_attempts=1).parsed_status
+               "competing": status.competing, "connected": status.connected, "session_id": status.session_id,
+               "validate": http.validate(),
+               "validate_body": json.loads(validated.response) if validated.session else None}
+    if logout:
+        # Its strategy handler's test of a logout: the answer's body, byte for byte.
+        checked["logout_body"] = http.logout().read().decode("utf8")
+        checked["status_after_logout"] = http.get_status(max_attempts=1).parsed_status
     return checked
 
 

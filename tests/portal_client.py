@@ -112,6 +112,27 @@ class Visitor:
         return confirmation_id(text(page))
 
 
+JSON = {"Accept": "application/json"}
+
+
+class Script(Visitor):
+    """What today's login page's script (static/login.js) does: post the page's forms asking for
+    JSON and keep the CSRF token each answer hands out (a login step rotates the session)."""
+
+    def answer(self, path, data=None, csrf=True):
+        response = self.post(path, data, csrf=csrf, headers=JSON)
+        body = response.get_json()
+        assert body is not None, f"not JSON: {response.status_code} {text(response)[:200]}"
+        self.csrf = body.get("csrf_token") or self.csrf
+        return response.status_code, body
+
+    def password(self, username, password=None, target=None, lang=None, **fields):
+        """The username block's form; `fields`: more of it (paperSwitch, loginType)."""
+        self.get("/sso/login" + (f"?lang={lang}" if lang else ""))
+        typed = {"username": username, "password": password if password is not None else USERS[username]["password"]}
+        return self.answer("/sso/login", {**typed, **({"target": target} if target else {}), **fields})
+
+
 def opted_out(conn, username):
     return bool(conn.execute("SELECT sls_opted_out FROM users WHERE username = ?", (username,)).fetchone()[0])
 

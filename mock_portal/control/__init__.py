@@ -17,10 +17,14 @@ beyond loopback it needs its key (X-Slskit-Test-Hooks-Key). Every route, on one 
     GET    /_test/faults                  the faults in place
     DELETE /_test/faults                  remove a user's faults, or all
     DELETE /_test/faults/<id>             remove one fault
+    POST   /_test/login-elsewhere         a user logs in on another platform: the gateway's session competes (gateway_hooks.py)
+    POST   /_test/brokerage-session       the gateway's brokerage session goes down, as if never up
+    POST   /_test/login-options           what a user's next logins meet (brokerage session, screens, reset region)
+    POST   /_test/mobile-approval         approve or deny a login waiting in IBKR Mobile (the phone)
 
-docs/steering.md and docs/devices.md describe each for a test suite.
+docs/steering.md and docs/devices.md describe each for a test suite; docs/gateway.md the gateway's.
 """
-from . import faults, journal
+from . import faults, gateway_hooks, journal  # noqa: F401  (gateway_hooks: its routes on bp)
 from .routes import bp
 
 __all__ = ["bp", "init_app"]

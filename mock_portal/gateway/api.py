@@ -1,7 +1,8 @@
 """The gateway's session API under /v1 (the blueprint): each route answers by the gateway's one
 session (mock_portal/gateway/session.py), never by a caller's cookie; without a session every
-route answers 401 JSON. Its shapes and every fact behind them, with their public sources, are in
-docs/gateway.md.
+route answers 401 JSON. Its brokerage session's state (session.STATES, and a login elsewhere's
+`elsewhere`) decides the status every answer carries. Its shapes and every fact behind them,
+with their public sources, are in docs/gateway.md.
 """
 import hashlib
 import json
@@ -10,7 +11,6 @@ from flask import Blueprint, abort, current_app, g, request
 
 from .. import i18n, sessions, users
 from ..access import GATEWAY_API, blueprint_rule
-from ..clock import now_for
 from ..db import get_db
 from . import session
 
@@ -24,7 +24,10 @@ HARDWARE_INFO = f"00000000|{MAC}"
 # /sso/validate's features and region, as the reference's example has them.
 FEATURES = {"env": "PROD", "wlms": True, "realtime": True, "bond": True, "optionChains": True,
             "calendar": True, "newMf": True}
-LOGIN_LIVE = 1  # LOGIN_TYPE: 1 live, 2 paper; the scenario's users are live users
+LOGIN_TYPES = {False: 1, True: 2}  # LOGIN_TYPE: 1 live, 2 paper
+# What auth/status's `fail` says after ssodh/init without compete while another login has the
+# brokerage session (Voyz/ibeam#73; docs/gateway.md).
+FORCE_COMPETE = "Force compete capability must be used together with compete flag"
 
 
 # --- answers -------------------------------------------------------------------------------------
@@ -60,13 +63,32 @@ def _user_id(username):
 
 
 def _expires_ms(row):
-    idle = current_app.config["GATEWAY_SESSION_IDLE_SECONDS"]
-    return max(0, _millis(row["last_seen"] + idle - now_for(row["username"])))
+    return _millis(session.expires_in(row))
+
+
+def _authenticated(row):
+    return row["brokerage"] == "up"
+
+
+def _competing(row):
+    return _authenticated(row) and row["elsewhere"] is not None
 
 
 def _auth_status(row):
-    return {"authenticated": bool(row["brokerage"]), "competing": False, "connected": True, "message": "",
-            "MAC": MAC, "serverInfo": dict(SERVER_INFO), "fail": "", "hardware_info": HARDWARE_INFO}
+    """The brokerage session's status, in every answer that carries one (docs/gateway.md's table)."""
+    authenticated, competing = _authenticated(row), _competing(row)
+    return {"authenticated": authenticated, "competing": competing, "connected": row["brokerage"] != "reset",
+            "established": authenticated and not competing, "message": "", "MAC": MAC,
+            "serverInfo": dict(SERVER_INFO) if authenticated else {"serverName": None, "serverVersion": None},
+            "fail": FORCE_COMPETE if row["brokerage"] == "yielded" else "", "hardware_info": HARDWARE_INFO}
+
+
+def _account(row):
+    """The account the session trades: the user's, or their paper account's."""
+    conn = get_db()
+    if row["paper"]:
+        return users.paper_of(conn, row["username"])["account_id"]
+    return users.find(conn, row["username"])["account_id"]
 
 
 # --- every route: the gateway's session, and a body the API can read -------------------------
@@ -95,8 +117,10 @@ def _json_body():
 @bp.post("/api/tickle")
 def tickle():
     row = g.gateway
+    if row["brokerage"] == "no_session":
+        return _answer({"error": "no session"})
     return _answer({"session": row["session"], "ssoExpires": _expires_ms(row), "collission": False,
-                    "userId": _user_id(row["username"]), "hmds": {"error": "no bridge"},
+                    "userId": _user_id(row["login_name"]), "hmds": {"error": "no bridge"},
                     "iserver": {"authStatus": _auth_status(row)}})
 
 
@@ -113,14 +137,16 @@ def ssodh_init():
     for name in ("publish", "compete"):
         if name in body and not isinstance(body[name], bool):
             abort(400, description=f"Bad Request: {name} must be true or false")
-    row = session.open_brokerage(get_db())
-    return _answer({**_auth_status(row), "passed": True})
+    # Scripts also send it in the query (?compete=true&publish=true: docs/gateway.md).
+    compete = body.get("compete") is True or request.args.get("compete") == "true"
+    row, passed = session.initialise(get_db(), g.gateway, compete)
+    return _answer({**_auth_status(row), "passed": passed})
 
 
 @bp.post("/api/iserver/reauthenticate")
 @bp.post("/portal/iserver/reauthenticate")  # IBeam's route, with ?force=true
 def reauthenticate():
-    session.open_brokerage(get_db())
+    session.reauthenticate(get_db(), g.gateway)
     return _answer({"message": "triggered"})
 
 
@@ -128,18 +154,19 @@ def reauthenticate():
 @bp.get("/portal/sso/validate")  # IBeam's route
 def validate():
     row = g.gateway
-    username = row["username"]
-    user = users.find(get_db(), username)
+    name, paper = row["login_name"], bool(row["paper"])
+    user = users.find(get_db(), row["username"])
     return _answer({
-        "USER_ID": _user_id(username), "USER_NAME": username, "RESULT": True,
+        "USER_ID": _user_id(name), "USER_NAME": name, "RESULT": True,
         "AUTH_TIME": _millis(row["authenticated_at"]),
         "SF_ENABLED": row["factors"] == sessions.PASSWORD_AND_DEVICE,  # the login passed the device
-        "IS_FREE_TRIAL": False, "CREDENTIAL": username, "IP": request.remote_addr or "",
+        "IS_FREE_TRIAL": False, "CREDENTIAL": name, "IP": request.remote_addr or "",
         "EXPIRES": _expires_ms(row),
-        "QUALIFIED_FOR_MOBILE_AUTH": not user["sls_opted_out"],  # the SLS state: access.gateway_holds says why
+        # The SLS state (access.gateway_holds says why); a paper login requires no second factor.
+        "QUALIFIED_FOR_MOBILE_AUTH": False if paper else not user["sls_opted_out"],
         "LANDING_APP": "PORTAL",
-        "IS_MASTER": False, "lastAccessed": _millis(row["last_seen"]), "LOGIN_TYPE": LOGIN_LIVE,
-        "PAPER_USER_NAME": None,  # a live login; the scenario names no paper username
+        "IS_MASTER": False, "lastAccessed": _millis(row["last_seen"]), "LOGIN_TYPE": LOGIN_TYPES[paper],
+        "PAPER_USER_NAME": name if paper else "",  # a string in the description: empty for a live login
         "features": dict(FEATURES), "region": "NJ",
     })
 
@@ -153,13 +180,13 @@ def logout():
 @bp.get("/api/portfolio/accounts")
 def portfolio_accounts():
     row = g.gateway
-    account = users.find(get_db(), row["username"])["account_id"]
+    account = _account(row)
     return _answer([{
         "id": account, "PrepaidCrypto-Z": False, "PrepaidCrypto-P": False,
         "brokerageAccess": bool(row["brokerage"]), "accountId": account, "accountVan": account,
         "accountTitle": "", "displayName": account, "accountAlias": None,
         "accountStatus": _millis(row["authenticated_at"]),  # the reference's is a time; the scenario has none
-        "currency": "USD", "type": "INDIVIDUAL", "tradingType": "STKCASH", "businessType": "INDEPENDENT",
+        "currency": "USD", "type": "DEMO" if row["paper"] else "INDIVIDUAL", "tradingType": "STKCASH", "businessType": "INDEPENDENT",
         "ibEntity": "IBLLC-US", "faclient": False, "clearingStatus": "O", "covestor": False,
         "noClientTrading": False, "trackVirtualFXPortfolio": False,
         "parent": {"mmc": [], "accountId": "", "isMParent": False, "isMChild": False, "isMultiplex": False},
@@ -170,7 +197,13 @@ def portfolio_accounts():
 @bp.get("/api/iserver/accounts")
 def iserver_accounts():
     row = g.gateway
-    account = users.find(get_db(), row["username"])["account_id"]
+    if row["brokerage"] in session.DOWN_ON_PURPOSE:
+        abort(400, description="Bad Request: no bridge")  # the brokerage session was never opened
+    if not _authenticated(row):
+        abort(401, description="not authenticated")
+    if _competing(row):
+        return _answer({})
+    account = _account(row)
     return _answer({
         "accounts": [account],
         "acctProps": {account: {"hasChildAccounts": False, "supportsCashQty": True, "noFXConv": False,
@@ -181,5 +214,5 @@ def iserver_accounts():
                           "allowedAssetTypes": "STK,OPT,FUT,CASH,BOND,FUND"},
         "chartPeriods": {"STK": ["*"]}, "groups": [], "profiles": [],
         "selectedAccount": account, "serverInfo": dict(SERVER_INFO),
-        "sessionId": f"{row['session'][:8]}.{row['session'][8:16]}", "isFT": False, "isPaper": False,
+        "sessionId": f"{row['session'][:8]}.{row['session'][8:16]}", "isFT": False, "isPaper": bool(row["paper"]),
     })

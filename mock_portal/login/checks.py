@@ -5,6 +5,7 @@ username while logged in as this one).
 - `password`: every attempt pays for one hash check, whether the username is known, unknown or
   locked, so the answer's timing tells none of them apart; a locked username is refused whatever
   the password, as a wrong one is; a failure counts towards the lock (login/lockout.py).
+  `login_password` is the same check for the login form, which also knows paper usernames.
 - `device_step`: the security device's answer (a code, or an IB Key notification approved on
   the phone); a locked username is refused; a wrong answer counts towards the lock; a right one
   starts the count afresh and is noted (KB69: another device allows the next temporary passcode;
@@ -32,7 +33,20 @@ def _dummy_hash():
 def password(conn, username, typed, now, **log):
     """The user whose password `typed` is, or (None, the refusal's catalog key). `log`: fields the
     refusal's event adds (where the login entered, or which user asked for a link)."""
+    return _check(conn, users.find(conn, username), username, typed, now, **log)
+
+
+def login_password(conn, username, typed, now, **log):
+    """The login form's check, which knows paper usernames too: (the user or the paper account
+    whose password `typed` is, 'live' or 'paper', None), or (None, None, the refusal's catalog key).
+    Which mode the form was in is the caller's to compare (login/routes.py)."""
     user = users.find(conn, username)
+    paper = users.find_paper(conn, username) if user is None else None
+    account, refused = _check(conn, user or paper, username, typed, now, **log)
+    return account, ("paper" if paper is not None else "live") if account else None, refused
+
+
+def _check(conn, user, username, typed, now, **log):
     with timing.part("hash"):
         matches = check_password_hash(user["password_hash"] if user else _dummy_hash(), typed)
     known = {"username": username} if user else {"username_known": False}

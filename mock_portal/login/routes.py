@@ -3,16 +3,22 @@ with the device before a security change when the login is old; logout.
 
 The code step is shared by both: a user with several devices first picks one in a combobox,
 then sees that device's prompt (a challenge, an SMS, an IB Key notification, a passcode).
+
+Today's login page adds what the live page shows around them (docs/gateway.md): its live/paper
+switch (a paper account's own username logs in without a device, to the gateway), the "approve
+in IBKR Mobile" step instead of the code (a user's `mobile_approval`) and the IB Key promotion
+screen after the login (a user's `ibkey_promotion`), each answered in JSON to its script.
 """
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, redirect, request, url_for
 
 from .. import events, limits, sessions, users
-from ..access import ANYONE, LOGIN_PENDING, PORTAL, REAUTH, gateway_holds, may_open, requires
-from ..clock import now
+from ..access import (ANYONE, GATEWAY_DONE, LOGIN_DONE, LOGIN_PENDING, REAUTH, gateway_holds, may_open,
+                      requires)
+from ..clock import now, now_for
 from ..db import get_db
-from ..i18n import current_lang
+from ..i18n import current_lang, translate
 from ..responses import post_redirect, render_page
 from ..screens import enrollment
 from . import checks, devices, lockout, todays_page
@@ -31,6 +37,12 @@ CODE_STEPS = {
 }
 ENDPOINTS = {purpose: {step: f"auth.{endpoint}" for step, (_, endpoint) in steps.items()}
              for purpose, steps in CODE_STEPS.items()}
+# The cookie the live page's script reads to skip the IB Key promotion (Voyz/ibeam#68), which
+# IBeam found the gateway does not honour (its commit de645c0): the portal's own login only.
+SKIP_PROMOTION_COOKIE = "SKIP_IBKEY_PROMO"
+# How long an approval in IBKR Mobile is waited for (IbcAlpha/IBC#314: the alert "times out after
+# 3 minutes"), on the user's clock.
+MOBILE_APPROVAL_SECONDS = 3 * 60
 
 
 def _target():
@@ -65,7 +77,7 @@ def gateway_login():
 
 
 @bp.get("/Dispatcher")
-@requires(PORTAL)
+@requires(GATEWAY_DONE)
 def gateway_succeeded():
     return render_page("login/gateway_succeeded.html")
 
@@ -79,13 +91,18 @@ def login_submit():
     if not username or not password:
         return _login_refused(400, "error.login_missing", username, target)
     db, at = get_db(), now()
-    user, refused = checks.password(db, username, password, at, target=target)
+    user, kind, refused = checks.login_password(db, username, password, at, target=target)
     if refused:
         return _login_refused(401, refused, username, target)
-    if request.form.get("paperSwitch"):
-        # Today's page's live/paper switch: the scenario's users are live users (docs/gateway.md).
-        events.log("login.refused", reason="paper_mode", username=username)
-        return _login_refused(401, "error.login_paper_mode", username, target)
+    # Today's page's live/paper switch (its checkbox, and the loginType 1/2 its script keeps): each
+    # wrong mode has its own message, and nothing is stored or counted.
+    paper_mode = bool(request.form.get("paperSwitch")) or request.form.get("loginType") == "2"
+    if paper_mode != (kind == "paper"):
+        reason, key = ("paper_mode", "error.login_paper_mode") if paper_mode else ("live_mode", "error.login_live_mode")
+        events.log("login.refused", reason=reason, username=username)
+        return _login_refused(401, key, username, target)
+    if kind == "paper":
+        return _paper_login(user, target)
     if target == "trading" and user["sls_opted_out"]:
         # An opted-out user's trading login asks for no security device: the risk the article names.
         # The session records it, and opens the trading screen only (mock_portal/access.py).
@@ -97,14 +114,33 @@ def login_submit():
     owned = devices.devices_of(db, user["username"])
     # A code card waiting for its first use is what the next login asks for (mock_portal/screens/enrollment.py).
     chosen = enrollment.card_owed(db, user["username"]) or (owned[0] if len(owned) == 1 else None)
+    # Today's page: a user whose logins are approved in IBKR Mobile meets that step first.
+    approval = "pending" if todays_page.wants_json() and users.login_options(db, username)["mobile_approval"] \
+        else None
     sessions.rotate(current_lang(), pending_user=user["username"], login_target=target,
-                    factors=sessions.PASSWORD, device_id=chosen["device_id"] if chosen else None)
-    if chosen is not None:
+                    factors=sessions.PASSWORD, device_id=chosen["device_id"] if chosen else None,
+                    mobile_approval=approval)
+    if chosen is not None and approval is None:
         devices.start(db, g.session["session_id"], chosen, at, current_lang())
     events.log("login.password_accepted", username=username, target=target)
+    if approval is not None:
+        return todays_page.answer("mobile", prompt=translate("mobile.prompt"))
     if todays_page.wants_json():  # today's page: the code step's block comes in the same answer
         return _code_page("login", user)
     return post_redirect("auth.second_factor")
+
+
+def _paper_login(account, target):
+    """A paper account's login: its password alone (docs/gateway.md), and only to the gateway,
+    whose paper session it opens; the portal's screens are a live user's."""
+    if not current_app.config["GATEWAY"]:
+        events.log("login.refused", reason="paper_not_served", username=account["username"])
+        return _login_refused(401, "error.paper_not_served", account["username"], target)
+    lockout.clear(get_db(), account["username"])
+    sessions.rotate(account["locale"], paper_user=account["username"], login_target="gateway",
+                    factors=sessions.PAPER)
+    events.log("login.succeeded", username=account["username"], target="gateway", device_type=None, paper=True)
+    return _landed("gateway")
 
 
 def _login_refused(status, error, username, target):
@@ -114,16 +150,103 @@ def _login_refused(status, error, username, target):
     return render_page(todays_page.template(get_db()), status, error=error, username=username, target=target)
 
 
+def _whose_login(session):
+    """(the user whose options and clock a finished login follows, the name it logged in with)."""
+    if session["factors"] == sessions.PAPER:
+        return users.find_paper(get_db(), session["paper_user"])["live_username"], session["paper_user"]
+    return session["username"], session["username"]
+
+
 def _landed(target):
-    """A finished login goes where it entered (today's page's script follows `redirect`)."""
-    session, at = g.session, now()
-    if current_app.config["GATEWAY"] and gateway_holds(session["factors"], session["passcode_issued_at"], at):
-        from ..gateway import session as gateway_session  # its one session
-        gateway_session.open_session(get_db(), session["username"], session["factors"], at,
-                                     session["passcode_issued_at"])
+    """A finished login goes where it entered (today's page's script follows `redirect`); on
+    today's page a user whose logins meet the IB Key promotion sees it first, and arrives only
+    by its Continue (`login_continue`)."""
+    username, _ = _whose_login(g.session)
+    if todays_page.wants_json() and users.login_options(get_db(), username)["ibkey_promotion"] \
+            and not _promotion_skipped(target):
+        sessions.update(promotion=1)
+        events.log("login.promotion_shown", username=username, target=target)
+        return todays_page.answer("promo", redirect=url_for(LANDING[target]))
+    return _arrived(target)
+
+
+def _promotion_skipped(target):
+    return target != "gateway" and request.cookies.get(SKIP_PROMOTION_COOKIE, "").lower() == "true"
+
+
+def _arrived(target):
+    if current_app.config["GATEWAY"]:
+        _reach_the_gateway(g.session, target)
     if todays_page.wants_json():
         return todays_page.answer("done", redirect=url_for(LANDING[target]))
     return post_redirect(LANDING[target])
+
+
+def _reach_the_gateway(session, target):
+    """What a finished login on the gateway's server does to the gateway's one session: a login
+    through it opens it (replacing any other); the portal's own login of the name the gateway's
+    session has is a login elsewhere, which that session then shows as competing."""
+    from ..gateway import session as gateway_session  # its one session
+    conn = get_db()
+    username, name = _whose_login(session)
+    at = now_for(username)
+    if target != "gateway" and gateway_session.login_name() == name:
+        gateway_session.login_elsewhere(conn, name, target)
+    elif gateway_holds(session["factors"], session["passcode_issued_at"], at):
+        gateway_session.open_session(conn, username, session["factors"], at, session["passcode_issued_at"],
+                                     login_name=name, paper=session["factors"] == sessions.PAPER)
+
+
+@bp.post("/login/continue")
+@requires(LOGIN_DONE)
+def login_continue():
+    """The IB Key promotion's Continue (`a.ibkey-promo-skip`): the login arrives where it entered.
+    Once arrived, a second Continue only says where."""
+    target = g.session["login_target"]
+    if not g.session["promotion"]:
+        return todays_page.answer("done", redirect=url_for(LANDING[target]))
+    sessions.update(promotion=None)
+    events.log("login.promotion_continued", username=_whose_login(g.session)[0])
+    return _arrived(target)
+
+
+@bp.post("/login/mobile")
+@requires(LOGIN_PENDING)
+def mobile_approval():
+    """The "approve in IBKR Mobile" step, which the page's script asks about until the phone has
+    answered (the test hook plays the phone): pending, approved (the login is done: the phone is
+    the second factor), denied or expired (back to the username). `use_code` leaves it for the
+    device's code step."""
+    db, user = get_db(), _pending_user()
+    state = g.session["mobile_approval"]
+    if state is None:  # already left for the code step
+        return _code_page("login", user)
+    if request.form.get("use_code"):
+        sessions.update(mobile_approval=None)
+        device, _ = _chosen_device(user)
+        if device is not None:
+            devices.start(db, g.session["session_id"], device, now(), current_lang())
+        return _code_page("login", user)
+    if state in ("pending", "approved") and now() - g.session["created_at"] > MOBILE_APPROVAL_SECONDS:
+        state = "expired"  # an answer after the time is up counts for nothing
+    if state in ("denied", "expired"):
+        locked = state == "denied" and lockout.record_failure(db, user["username"], now())
+        events.log("code.refused", username=user["username"], device_type="ibkr_mobile", outcome=f"mobile_{state}",
+                   purpose="login", locked_now=bool(locked))
+        lang = current_lang()
+        sessions.end()
+        sessions.ensure(lang)  # the username block's form needs a session for its token
+        return todays_page.answer("username", 401, "error.login_locked" if locked else f"error.mobile_{state}")
+    if state != "approved":
+        return todays_page.answer("mobile", prompt=translate("mobile.prompt"))
+    if lockout.is_locked(db, user["username"], now()):
+        return todays_page.answer("username", 401, "error.login_locked")
+    lockout.clear(db, user["username"])
+    target = g.session["login_target"]
+    sessions.rotate(user["locale"], username=user["username"], auth_at=now(), login_target=target,
+                    factors=sessions.PASSWORD_AND_DEVICE)
+    events.log("login.succeeded", username=user["username"], target=target, device_type="ibkr_mobile")
+    return _landed(target)
 
 
 # --- the code step, for a login and for a re-authentication ------------------------------------
@@ -235,10 +358,11 @@ _register_code_step("reauth", REAUTH, lambda: g.user)
 @requires(ANYONE)
 def logout():
     lang = current_lang()
-    if g.user is not None:
-        events.log("logout", username=g.user["username"])
+    name = g.user["username"] if g.user is not None else g.session["paper_user"] if g.session is not None else None
+    if name:
+        events.log("logout", username=name)
         if current_app.config["GATEWAY"]:  # the browser's logout ends the gateway's session too
             from ..gateway import session as gateway_session
-            gateway_session.end_session(get_db(), g.user["username"])
+            gateway_session.end_session(get_db(), name)
     sessions.end()
     return post_redirect("home.index", notice="logged_out", lang=lang)

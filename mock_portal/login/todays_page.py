@@ -7,7 +7,8 @@ JSON (`Accept: application/json`): every rule of the login (lockout, replay, dri
 rights by factors, KB69) is the seed's, in one place (mock_portal/login/routes.py); only the answer's form
 differs. An answer names the block to show next:
 
-    {"step": "username" | "choose" | "silver" | "notification" | "gold" | "temp" | "bronze" | "done",
+    {"step": "username" | "choose" | "silver" | "notification" | "gold" | "temp" | "bronze" | "mobile"
+             | "promo" | "done",
      "csrf_token": ..., "error": text, "notice": text, "devices": [{"value", "label"}],
      "prompt": text, "challenge": text, "resend": bool, "redirect": path}
 

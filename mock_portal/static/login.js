@@ -1,6 +1,6 @@
-// Today's login page (login_current.html): each step is a block that this script shows as the
-// server answers. The forms post where the seed's do, asking for JSON; the answer names the next
-// block (mock_portal/login/todays_page.py). No reload between the steps, as on the live page.
+// Today's login page (templates/login/today.html): each step is a block that this script shows as
+// the server answers. The forms post where the seed's do, asking for JSON; the answer names the
+// next block (mock_portal/login/todays_page.py). No reload between the steps, as on the live page.
 (function () {
   "use strict";
   var main = document.getElementById("xyz-login");
@@ -13,9 +13,12 @@
   var STEP_BLOCKS = {
     username: ".xyzblock-username", choose: ".xyzblock-multiplesf", silver: ".xyzblock-silver",
     notification: ".xyzblock-notification", gold: ".xyzblock-manualibkey", temp: ".xyzblock-temp",
-    bronze: ".xyzblock-bronze"
+    bronze: ".xyzblock-bronze", mobile: ".xyzblock-mobileapproval", promo: ".xyzblock-ibkeypromo"
   };
-  var busy = false;
+  // The promotion's Continue is enabled this long after it shows, and the screen goes on by itself
+  // after PROMOTION_GOES_ON (Voyz/ibeam#68, #62); the approval in IBKR Mobile is asked about every POLL.
+  var PROMOTION_ENABLES = 2000, PROMOTION_GOES_ON = 120000, POLL = 1000;
+  var busy = false, step = "username", timers = [];
 
   function say(element, text) {
     element.textContent = text || "";
@@ -44,6 +47,10 @@
     select.value = "";
   }
 
+  function later(action, ms) {
+    timers.push(window.setTimeout(action, ms));
+  }
+
   function show(answer) {
     if (answer.csrf_token) {
       main.querySelectorAll("input[name=csrf_token]").forEach(function (input) { input.value = answer.csrf_token; });
@@ -54,6 +61,13 @@
     }
     showError(answer.error);
     if (!(answer.step in STEP_BLOCKS)) return;  // a refusal of the request itself: the step stays
+    if (answer.step !== step) {  // a step's timers end with it
+      timers.forEach(window.clearTimeout);
+      timers = [];
+    }
+    step = answer.step;
+    if (step === "mobile") later(askAboutApproval, POLL);
+    if (step === "promo") showPromotion();
     say(notice, answer.notice);
     say(prompt, answer.prompt);
     var block = showOnly(answer.step);
@@ -92,6 +106,50 @@
   function csrf() {
     return main.querySelector("input[name=csrf_token]").value;
   }
+
+  // The approval in IBKR Mobile: the answer comes from the phone, so the page asks until it has
+  // one, quietly (no loading block), and not while another request is under way.
+  function askAboutApproval() {
+    if (busy) {
+      later(askAboutApproval, POLL);
+      return;
+    }
+    busy = true;
+    fetch(main.dataset.mobileUrl, {
+      method: "POST", body: new URLSearchParams({ csrf_token: csrf() }), credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json();
+    }).then(function (answer) {
+      busy = false;
+      show(answer);
+    }, function () {
+      busy = false;
+      later(askAboutApproval, POLL);
+    });
+  }
+
+  q(".xyz-mobile-usecode").addEventListener("click", function (event) {
+    event.preventDefault();
+    post(main.dataset.mobileUrl, { csrf_token: csrf(), use_code: "1" });
+  });
+
+  var promoSkip = q(".ibkey-promo-skip");
+
+  function showPromotion() {
+    promoSkip.setAttribute("aria-disabled", "true");
+    later(function () { promoSkip.removeAttribute("aria-disabled"); }, PROMOTION_ENABLES);
+    later(goOn, PROMOTION_GOES_ON);
+  }
+
+  function goOn() {
+    post(main.dataset.continueUrl, { csrf_token: csrf() });
+  }
+
+  promoSkip.addEventListener("click", function (event) {
+    event.preventDefault();
+    if (promoSkip.getAttribute("aria-disabled") !== "true") goOn();
+  });
 
   q(".xyzform-username").addEventListener("submit", function (event) {
     event.preventDefault();

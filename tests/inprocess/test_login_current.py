@@ -9,27 +9,7 @@ import pytest
 from mock_portal import db, scenario
 from mock_portal.login import todays_page
 from html_reading import parse
-from portal_client import EXTRA_USERS, USERS, Visitor, text
-
-
-JSON = {"Accept": "application/json"}
-
-
-class Script(Visitor):
-    """What the page's script (static/login.js) does: post the page's forms asking for JSON and
-    keep the CSRF token each answer hands out (a login step rotates the session)."""
-
-    def answer(self, path, data=None, csrf=True):
-        response = self.post(path, data, csrf=csrf, headers=JSON)
-        body = response.get_json()
-        assert body is not None, f"not JSON: {response.status_code} {text(response)[:200]}"
-        self.csrf = body.get("csrf_token") or self.csrf
-        return response.status_code, body
-
-    def password(self, username, password=None, target=None, lang=None):
-        self.get("/sso/login" + (f"?lang={lang}" if lang else ""))
-        fields = {"username": username, "password": password if password is not None else USERS[username]["password"]}
-        return self.answer("/sso/login", {**fields, **({"target": target} if target else {})})
+from portal_client import EXTRA_USERS, JSON, USERS, Script, Visitor, text
 
 
 @pytest.fixture
@@ -53,7 +33,7 @@ def test_the_page_holds_every_block_and_the_live_pages_names(script):
     blocks = page.find_all("div", class_="xyzblock")
     assert {b.attrs["class"].split()[1] for b in blocks} == {
         "xyzblock-" + block for block in ("username", "error", "multiplesf", "silver", "notification", "manualibkey",
-                                          "temp", "bronze", "loading")}
+                                          "temp", "bronze", "mobileapproval", "ibkeypromo", "loading")}
     assert page.find("form", class_="xyzform-username") is not None
     for field, name in (("xyz-field-username", "username"), ("xyz-field-password", "password"), ("toggle1", "paperSwitch")):
         assert page.find("input", id=field, name=name) is not None, field

@@ -7,20 +7,23 @@ the line to add; one whose behaviour differs from its entry fails naming the rou
 """
 import re
 import secrets
+from contextlib import closing
 
 import pytest
 
+from mock_portal import db, scenario
 from mock_portal.sessions import COOKIE
 from portal_client import USERS, Visitor
 
 
-KINDS = ("anonymous", "pending", "trading_one_factor", "portal", "non_primary", "expired")
+KINDS = ("anonymous", "pending", "trading_one_factor", "portal", "non_primary", "expired", "paper")
 EVERYONE = frozenset(KINDS)
 NOT_EXPIRED = EVERYONE - {"expired"}          # a POST of an expired session is refused whatever the route
 PENDING = frozenset({"pending"})              # the code step of a login whose password was accepted
 SIGNED_IN = frozenset({"trading_one_factor", "portal", "non_primary"})  # the trading screen
 DEVICE = frozenset({"portal", "non_primary"})  # Client Portal, classic, gateway success, re-authentication
 PRIMARY = frozenset({"portal"})
+PAPER = frozenset({"paper"})                  # a paper login: no user logged in, the gateway's session only
 
 # (endpoint, method): the kinds of session allowed through. Every route of the app has an entry.
 EXPECTED = {
@@ -29,11 +32,13 @@ EXPECTED = {
     ("auth.login", "GET"): EVERYONE,
     ("auth.login_submit", "POST"): NOT_EXPIRED,
     ("auth.gateway_login", "GET"): EVERYONE,
-    ("auth.gateway_succeeded", "GET"): DEVICE,
+    ("auth.gateway_succeeded", "GET"): DEVICE | PAPER,
     ("auth.second_factor", "GET"): PENDING,
     ("auth.choose_device", "POST"): PENDING,
     ("auth.second_factor_submit", "POST"): PENDING,
     ("auth.resend_code", "POST"): PENDING,
+    ("auth.mobile_approval", "POST"): PENDING,
+    ("auth.login_continue", "POST"): SIGNED_IN | PAPER,  # the IB Key promotion's Continue
     ("auth.reauth", "GET"): DEVICE,
     ("auth.reauth_device", "POST"): DEVICE,
     ("auth.reauth_submit", "POST"): DEVICE,
@@ -96,6 +101,10 @@ EXPECTED = {
     ("hooks.faults_listed", "GET"): EVERYONE,
     ("hooks.remove_faults", "DELETE"): EVERYONE,
     ("hooks.remove_fault", "DELETE"): EVERYONE,
+    ("hooks.login_elsewhere", "POST"): EVERYONE,
+    ("hooks.brokerage_session", "POST"): EVERYONE,
+    ("hooks.login_options", "POST"): EVERYONE,
+    ("hooks.mobile_approval", "POST"): EVERYONE,
     # The gateway's /v1 API (mock_portal/gateway/), mounted with GATEWAY: open at the access layer
     # whatever the cookie says; the gateway's own session decides (401 JSON without one).
     ("gateway.tickle", "POST"): EVERYONE,
@@ -146,7 +155,20 @@ def log_in_as(kind, app, clock):
         visitor.log_in("alice")
     elif kind == "non_primary":
         visitor.log_in("bob")
+    elif kind == "paper":
+        with closing(db.connect(app.config["DATABASE"])) as conn:
+            scenario.add_users(conn, [PAPER_USER], app.config["PASSWORD_HASH_METHOD"])
+        visitor.get("/sso/Login?forwardTo=22&RL=1&ip2loc=on")
+        visitor.post("/sso/login", {**PAPER_USER["paper"], "target": "gateway", "paperSwitch": "on"})
+        assert visitor.get("/sso/Dispatcher").status_code == 200
+        visitor.get("/sso/Login?forwardTo=22&RL=1&ip2loc=on")  # its form: the paper session's CSRF token
     return visitor
+
+
+# The paper kind's user: the paper login is its paper account's.
+PAPER_USER = {"username": "pat", "password": "pat pass 5", "account_id": "U5000005", "primary": True, "locale": "en",
+              "sls_opted_out": False, "devices": [{"type": "authenticator_app", "totp_secret": "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"}],
+              "paper": {"username": "patpaper", "password": "pat paper 5", "account_id": "DU5000005"}}
 
 
 def copy_of(template, app, conn, expired=False):
