@@ -92,7 +92,7 @@ def _json_body():
 
 # --- the routes ----------------------------------------------------------------------------------
 
-@bp.post("/api/tickle")
+@bp.route("/api/tickle", methods=["GET", "POST"])  # GET: ibkr-core-mcp's reachability probe
 def tickle():
     row = g.gateway
     return _answer({"session": row["session"], "ssoExpires": _expires_ms(row), "collission": False,
