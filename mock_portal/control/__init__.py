@@ -17,16 +17,23 @@ beyond loopback it needs its key (X-Slskit-Test-Hooks-Key). Every route, on one 
     GET    /_test/faults                  the faults in place
     DELETE /_test/faults                  remove a user's faults, or all
     DELETE /_test/faults/<id>             remove one fault
+    POST   /_test/stubs                   a scripted answer: status, body, headers (stubs.py)
+    GET    /_test/stubs                   the stubs in place
+    DELETE /_test/stubs                   remove a user's stubs, or all
+    DELETE /_test/stubs/<id>              remove one stub
+    GET    /_test/scenarios               each scenario's state
+    POST   /_test/scenarios/reset         every scenario back to "Started"
 
 docs/steering.md and docs/devices.md describe each for a test suite.
 """
-from . import faults, journal
+from . import faults, journal, stubs
 from .routes import bp
 
 __all__ = ["bp", "init_app"]
 
 
 def init_app(app):
-    """The journal and the faults see every request but the hooks' own."""
+    """The journal, the faults and the stubs see every request but the hooks' own."""
     journal.init_app(app)
     faults.init_app(app)
+    stubs.init_app(app)  # after the faults: a delay, then the scripted answer
