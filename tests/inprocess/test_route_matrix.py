@@ -96,8 +96,15 @@ EXPECTED = {
     ("hooks.faults_listed", "GET"): EVERYONE,
     ("hooks.remove_faults", "DELETE"): EVERYONE,
     ("hooks.remove_fault", "DELETE"): EVERYONE,
+    ("hooks.add_stub", "POST"): EVERYONE,
+    ("hooks.stubs_listed", "GET"): EVERYONE,
+    ("hooks.remove_stubs", "DELETE"): EVERYONE,
+    ("hooks.remove_stub", "DELETE"): EVERYONE,
+    ("hooks.scenarios_listed", "GET"): EVERYONE,
+    ("hooks.reset_scenarios", "POST"): EVERYONE,
     # The gateway's /v1 API (mock_portal/gateway/), mounted with GATEWAY: open at the access layer
     # whatever the cookie says; the gateway's own session decides (401 JSON without one).
+    ("gateway.tickle", "GET"): EVERYONE,
     ("gateway.tickle", "POST"): EVERYONE,
     ("gateway.auth_status", "GET"): EVERYONE,
     ("gateway.auth_status", "POST"): EVERYONE,
@@ -109,7 +116,8 @@ EXPECTED = {
     ("gateway.iserver_accounts", "GET"): EVERYONE,
 }
 # Values for the variable parts of a route's path.
-PATH_VALUES = {"username": "alice", "filename": "portal.css", "device_id": "1", "fault_id": "0123abcd"}
+PATH_VALUES = {"username": "alice", "filename": "portal.css", "device_id": "1", "fault_id": "0123abcd",
+               "stub_id": "0123abcd"}
 
 
 @pytest.fixture
