@@ -7,11 +7,13 @@ session, no database and no journal, as the real gateway's filter is the first r
 
 - the address is the TCP peer's (never X-Forwarded-For), IPv4 only;
 - `deny` first: an address a deny pattern matches is refused; then one no allow pattern matches;
-- a missing or null `ips`, `ips.allow` or `ips.deny` lets everyone in (an empty list does not);
+- a missing or null `ips`, `ips.allow` or `ips.deny` lets everyone in (an empty list does not),
+  as does a peer without an address (a WSGI caller that names none);
 - patterns, split on dots: `a.*` (first octet), `a.b.*`, `a.b.c.*` with valid leading octets;
   any other four parts are a regular expression over the whole address with the dots literal
   (`127.0.0.1` exactly; `x.x.x.x` and `0.0.0.0/0` match nothing: no CIDR); anything else is not
-  a pattern the gateway reads (it logs it and goes on), so it matches nothing here;
+  a pattern the gateway reads (it logs it, or with `*` and `*.*.*.*` fails on an invalid regular
+  expression), so it matches nothing here and is named at start;
 - a refused client gets 404 with exactly `Access Denied`, no Content-Type.
 """
 import ipaddress
@@ -58,7 +60,7 @@ class AllowList:
         return compiled
 
     def admits(self, address):
-        if self.allow is None or self.deny is None:
+        if self.allow is None or self.deny is None or address is None:  # the gateway's check, as written
             return True
         address = _ipv4(address)
         if address is None:

@@ -46,7 +46,8 @@ def test_a_missing_list_lets_everyone_in_an_empty_one_no_one(allow, deny, admitt
     assert allow_list.AllowList(allow, deny).admits("127.0.0.2") is admitted
 
 
-@pytest.mark.parametrize("address, admitted", [("::ffff:127.0.0.1", True), ("::1", False), ("", False), (None, False)])
+@pytest.mark.parametrize("address, admitted", [("::ffff:127.0.0.1", True), ("::1", False), ("", False),
+                                               (None, True)])  # no peer address at all: the gateway lets it in
 def test_ipv4_only_mapped_addresses_included(address, admitted):
     assert allow_list.AllowList(**allow_list.STOCK).admits(address) is admitted
 
