@@ -9,7 +9,7 @@ from portal_client import Visitor
 
 
 POST_HOOKS = ("/_test/reset", "/_test/users", "/_test/clock", "/_test/ibkey/push", "/_test/temporary-passcode",
-              "/_test/ibkey/activate")
+              "/_test/ibkey/activate", "/_test/stubs")
 
 
 @pytest.fixture
