@@ -125,3 +125,13 @@ def test_the_gateways_options_without_the_gateway_are_refused(tmp_path, args, pr
     run = subprocess.run([sys.executable, "-m", "flows.cli", "serve", "--port", "0", "--db",
                           str(tmp_path / "db.sqlite"), *args], capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and problem in run.stderr and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_a_conf_yaml_it_cannot_read_is_refused_before_anything_is_written(tmp_path):
+    (tmp_path / "conf.yaml").write_text("ips:\n  allow: 127.0.0.1\n")
+    run = subprocess.run([sys.executable, "-m", "flows.cli", "serve", "--gateway", "--port", "0", "--db",
+                          str(tmp_path / "db.sqlite"), "--gateway-conf", str(tmp_path / "conf.yaml")],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr.strip() == f"slskit serve: --gateway-conf {tmp_path / 'conf.yaml'}: ips.allow must be a list of address patterns"
+    assert not (tmp_path / "db.sqlite").exists()
