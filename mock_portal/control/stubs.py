@@ -55,7 +55,7 @@ def _unknown(given, known, where):
 
 def _text(value, name, empty=False):
     if not isinstance(value, str) or (not empty and not value):
-        raise BadStub(f"{name} must be a non-empty string")
+        raise BadStub(f"{name} must be {'a' if empty else 'a non-empty'} string")
     return value
 
 
@@ -124,7 +124,10 @@ def parse(data):
 def _body(response):
     """(bytes, content type) of the scripted answer."""
     if "jsonBody" in response:
-        return json.dumps(response["jsonBody"], separators=(",", ":")).encode(), "application/json"
+        try:
+            return json.dumps(response["jsonBody"], separators=(",", ":"), allow_nan=False).encode(), "application/json"
+        except (ValueError, RecursionError):
+            raise BadStub("response.jsonBody must be JSON a client can read (no NaN or Infinity)") from None
     if "body" in response:
         return response["body"].encode(), "text/plain; charset=utf-8"
     return b"", None
@@ -181,6 +184,9 @@ class Stubs:
         with self._lock:
             self._states = {name: STARTED for name in self._states}
 
+    def __bool__(self):
+        return bool(self._stubs)
+
     def take(self, method, path, username):
         """The stub that answers this request (its scenario moved on), or None."""
         with self._lock:
@@ -204,7 +210,7 @@ def of(app=None):
 
 def _apply():
     """before_request, after the faults: the scripted answer instead of the portal's."""
-    if request.path.startswith(journal.HOOKS):
+    if request.path.startswith(journal.HOOKS) or not of():  # no stub: not even whose request it is
         return None
     stub = of().take(request.method, request.path, journal.whose())
     if stub is None:
