@@ -1,9 +1,10 @@
 """Scripted answers in the test hooks (mock_portal/control/stubs.py): WireMock's stubs and
 scenarios, in the journal like every fault, refused in one line when malformed, gone after a reset."""
+import collections
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portal_client import Visitor
@@ -145,16 +146,35 @@ FIELDS = st.sampled_from(["request", "response", "scenarioName", "requiredScenar
                           "priority", "status", "jsonBody", "body", "headers", "urlPath", "method", "username"])
 
 
-@settings(max_examples=200, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(stub=st.dictionaries(FIELDS, JSON | st.dictionaries(FIELDS, JSON, max_size=4), max_size=5))
-def test_any_stub_is_taken_or_refused_in_one_line_and_never_breaks_an_answer(gateway, stub):
+# Near-valid stubs too, so that many are taken and answer the requests below.
+SHAPED = st.fixed_dictionaries(
+    {"request": st.fixed_dictionaries({}, optional={
+        "urlPath": st.sampled_from(["/v1/api/tickle", "/sso/login", "/"]), "method": st.sampled_from(["GET", "POST"])}),
+     "response": st.fixed_dictionaries({}, optional={
+         "status": st.sampled_from([200, 401, 429, 503, 204, 99]), "jsonBody": JSON,
+         "headers": st.dictionaries(st.sampled_from(["X-A", "Retry-After", "Set-Cookie", "Content-Length"]),
+                                    st.sampled_from(["1", "a=b", "caf\u00e9"]), max_size=2)})},
+    optional={"scenarioName": st.sampled_from(["s", "t"]), "requiredScenarioState": st.sampled_from(["Started", "2"]),
+              "newScenarioState": st.sampled_from(["2", "3"]), "priority": st.integers(0, 10)})
+
+
+def test_any_stub_is_taken_or_refused_in_one_line_and_never_breaks_an_answer(gateway):
     client = gateway.test_client()  # TESTING: an exception in the app would raise here
-    made = client.post("/_test/stubs", data=json.dumps(stub), content_type="application/json")
-    assert made.status_code in (201, 400), made.get_data()
-    if made.status_code == 400:
-        assert "\n" not in made.get_json()["error"] and client.get("/_test/stubs").get_json() == {"stubs": []}
-    for method, path in (("POST", "/v1/api/tickle"), ("GET", "/sso/login"), ("GET", "/")):
-        answer = client.open(path, method=method)
-        assert answer.status_code < 500 or (made.status_code == 201 and answer.status_code == stub["response"]["status"])
-    client.delete("/_test/stubs")
+    taken = collections.Counter()
+
+    @settings(max_examples=100, deadline=None, derandomize=True, database=None)
+    @given(stub=SHAPED | st.dictionaries(FIELDS, JSON | st.dictionaries(FIELDS, JSON, max_size=4), max_size=5))
+    def check(stub):
+        made = client.post("/_test/stubs", data=json.dumps(stub), content_type="application/json")
+        assert made.status_code in (201, 400), made.get_data()
+        if made.status_code == 400:
+            assert "\n" not in made.get_json()["error"] and client.get("/_test/stubs").get_json() == {"stubs": []}
+        for method, path in (("POST", "/v1/api/tickle"), ("GET", "/sso/login"), ("GET", "/")):
+            answer = client.open(path, method=method)
+            assert answer.status_code < 500 or (made.status_code == 201
+                                                and answer.status_code == stub["response"]["status"])
+        client.delete("/_test/stubs")
+        taken[made.status_code == 201] += 1
+
+    check()
+    assert taken[True] >= 10 and taken[False] >= 10, taken  # both kinds were tried
