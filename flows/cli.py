@@ -20,7 +20,8 @@ def _serve(args):
     if args.tls is False and args.tls_cert:
         raise CommandError("--no-tls and --tls-cert contradict each other: give one of them")
     if not args.gateway and (args.gateway_conf or args.pacing is False):
-        raise CommandError(f"{'--gateway-conf' if args.gateway_conf else '--no-pacing'} is the gateway's: add --gateway")
+        option = "--gateway-conf" if args.gateway_conf else "--no-pacing"
+        raise CommandError(f"{option} is the gateway's: add --gateway")
     try:
         # --gateway: the Client Portal Gateway a user runs, HTTPS and today's login page by default.
         extra = {"PORTAL_REVISION": args.portal_revision, "GATEWAY": args.gateway,

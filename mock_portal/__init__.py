@@ -33,7 +33,7 @@ def create_app(test_config=None):
         GATEWAY=False,                 # present as the Client Portal Gateway: its /v1 API, `/` to its login
         LOGIN_PAGE="seed",             # the login page: the seed revision's two screens, or 'current' (today's)
         GATEWAY_SESSION_IDLE_SECONDS=6 * 60,  # the gateway's session ends this long after its last call
-        GATEWAY_PACING=False,          # the brokerage's pacing limits (gateway/pacing.py); `serve --gateway` turns it on
+        GATEWAY_PACING=False,          # the pacing limits (gateway/pacing.py); `serve --gateway` turns them on
         GATEWAY_IPS=None,              # conf.yaml's ips (gateway/allow_list.py); None: the stock conf.yaml's
         TEST_HOOKS_KEY=None,           # when set, every hook call carries it (X-Slskit-Test-Hooks-Key)
     )

@@ -26,7 +26,8 @@ TESTS = Path(__file__).resolve().parents[1]  # the clients' scripts; the reposit
 # Each client's script (tests/NAME_session.py) and its venv (.venv-PACKAGE, scripts/setup.sh).
 PACKAGES = {"ibind": "ibind", "easyib": "easyib", "ib_web_api": "ib-web-api", "ib_cp_gateway": "ib-cp-gateway",
             "ibkr_core_mcp": "ibkr-core-mcp"}
-CLIENTS = {name: os.environ.get(f"SLSKIT_{name.upper()}_PYTHON", str(TESTS.parent / f".venv-{package}" / "bin" / "python"))
+CLIENTS = {name: os.environ.get(f"SLSKIT_{name.upper()}_PYTHON",
+                                str(TESTS.parent / f".venv-{package}" / "bin" / "python"))
            for name, package in PACKAGES.items()}
 # IBeam 0.5.12's defaults look for the seed's second-factor page; its users set these for today's
 # (Voyz/ibeam#284 and the configurations in docs/gateway.md).

@@ -133,5 +133,6 @@ def test_a_conf_yaml_it_cannot_read_is_refused_before_anything_is_written(tmp_pa
                           str(tmp_path / "db.sqlite"), "--gateway-conf", str(tmp_path / "conf.yaml")],
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and run.stdout == ""
-    assert run.stderr.strip() == f"slskit serve: --gateway-conf {tmp_path / 'conf.yaml'}: ips.allow must be a list of address patterns"
+    conf = tmp_path / "conf.yaml"
+    assert run.stderr.strip() == f"slskit serve: --gateway-conf {conf}: ips.allow must be a list of address patterns"
     assert not (tmp_path / "db.sqlite").exists()
