@@ -144,15 +144,19 @@ def finding_key(failure, response):
 
 
 class Run:
-    """Findings of the descriptions' operations against one app, state by state."""
+    """Findings of the descriptions' operations, state by state, against an app in this process
+    (`app`) or a served gateway (`base_url`, trusting `ca`, its printed certificate)."""
 
-    def __init__(self, app, documents, examples=10):
+    def __init__(self, documents, app=None, base_url=None, ca=None, examples=10):
         self.app, self.examples = app, examples
         self.schemas = {}
         for name, document in documents.items():
             schema = schemathesis.openapi.from_dict(document)
-            schema.app = app
-            schema.config.update(base_url="http://localhost/v1")
+            if app is not None:
+                schema.app = app
+                schema.config.update(base_url="http://localhost/v1")
+            else:
+                schema.config.update(base_url=base_url.rstrip("/") + "/v1", tls_verify=ca)
             self.schemas[name] = schema
         self.found = {}  # Finding -> an example's message
         self.calls = Counter()  # (state, METHOD, path) -> the cases sent
@@ -187,7 +191,10 @@ class Run:
 
     def _send(self, description, state, operation, case):
         self.calls[(state, operation.method.upper(), "/v1" + operation.path)] += 1
-        response = case.call(app=self.app, environ_base={"REMOTE_ADDR": "127.0.0.1"})  # a local program
+        if self.app is not None:
+            response = case.call(app=self.app, environ_base={"REMOTE_ADDR": "127.0.0.1"})  # a local program
+        else:
+            response = case.call(timeout=30)
         try:
             case.validate_response(response, checks=CHECKS)
         except BaseException as failed:  # schemathesis's FailureGroup is a BaseExceptionGroup
@@ -197,3 +204,16 @@ class Run:
                 found = Finding(description, state, operation.method.upper(), "/v1" + operation.path,
                                 finding_key(failure, response))
                 self.found.setdefault(found, str(getattr(failure, "message", failure)).splitlines()[:3])
+
+
+def problems(found, entries, states):
+    """What the check fails on, as lines: server errors, findings the baseline does not declare,
+    and entries for `states` it no longer finds (empty: the gateway conforms as declared)."""
+    lines = [f"server error: {f.method} {f.path} ({f.state}): {f.finding}" for f in found
+             if f.finding.startswith("server error")]
+    lines += [f"not declared in tests/specs/conformance-baseline.txt: {f.line()}  | {' | '.join(message)}"
+              for f, message in found.items() if declared_as(f, entries) is None]
+    matched = {declared_as(f, entries) for f in found}
+    lines += [f"no longer found, remove it from the baseline: [{entries[k][0]}] {k.line().replace('REASON', entries[k][1])}"
+              for k in entries if k not in matched and k.state in (*states, "*")]
+    return lines
