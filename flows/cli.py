@@ -19,14 +19,26 @@ def _serve(args):
     from mock_portal.serving.connections import Limits
     if args.tls is False and args.tls_cert:
         raise CommandError("--no-tls and --tls-cert contradict each other: give one of them")
+    if not args.gateway and (args.gateway_conf or args.pacing is False):
+        option = "--gateway-conf" if args.gateway_conf else "--no-pacing"
+        raise CommandError(f"{option} is the gateway's: add --gateway")
     try:
         # --gateway: the Client Portal Gateway a user runs, HTTPS and today's login page by default.
         extra = {"PORTAL_REVISION": args.portal_revision, "GATEWAY": args.gateway,
-                 "LOGIN_PAGE": args.login_page or ("current" if args.gateway else "seed")}
+                 "LOGIN_PAGE": args.login_page or ("current" if args.gateway else "seed"),
+                 "GATEWAY_PACING": args.gateway and args.pacing}
         if args.fast_password_hash:
             extra["PASSWORD_HASH_METHOD"] = FAST_PASSWORD_HASH
         https = args.gateway if args.tls is None else args.tls
-        return serve(args.host, args.port, args.db, args.scenario, test_hooks=args.enable_test_hooks,
+        port = 5000 if args.port is None else args.port
+        if args.gateway_conf:  # the real gateway's conf.yaml: its ips, its port and TLS unless told otherwise
+            from mock_portal.serving import gateway_conf
+            conf = gateway_conf.read(args.gateway_conf)
+            extra["GATEWAY_IPS"] = conf.ips
+            port = conf.port if args.port is None and conf.port is not None else port
+            https = conf.ssl if args.tls is None and conf.ssl is not None else https
+            print(conf.summary(args.gateway_conf), flush=True)
+        return serve(args.host, port, args.db, args.scenario, test_hooks=args.enable_test_hooks,
                      extra_config=extra, https=https, tls_cert=args.tls_cert, tls_key=args.tls_key,
                      test_hooks_key=args.test_hooks_key or (os.environ.get("SLSKIT_TEST_HOOKS_KEY")
                                                             if args.enable_test_hooks else None) or None,
@@ -123,7 +135,7 @@ def build_parser():
 def _add_serve(sub):
     serve = sub.add_parser("serve", help="run the mock Client Portal")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=5000, help="0 picks a free port")
+    serve.add_argument("--port", type=int, help="default 5000 (or --gateway-conf's listenPort); 0 picks a free port")
     serve.add_argument("--db", help="the SQLite file holding all state (default: instance/portal.sqlite)")
     serve.add_argument("--scenario", help="a scenario JSON file that replaces all users on start")
     serve.add_argument("--enable-test-hooks", action="store_true",
@@ -140,6 +152,12 @@ def _add_serve(sub):
     serve.add_argument("--gateway", action="store_true",
                        help="present the portal as the Client Portal Gateway (its /v1 API, `/` to its login); "
                             "HTTPS and --login-page current unless told otherwise")
+    serve.add_argument("--gateway-conf", metavar="FILE",
+                       help="with --gateway: the real gateway's conf.yaml; its ips.allow/ips.deny, listenPort "
+                            "and listenSsl are read, its other keys ignored (said at start)")
+    serve.add_argument("--no-pacing", action="store_false", dest="pacing",
+                       help="with --gateway: switch the brokerage's pacing limits off (429 and the penalty box; "
+                            "on by default, as on the real gateway), e.g. for a team's load tests")
     https = serve.add_mutually_exclusive_group()
     https.add_argument("--tls", action="store_const", const=True, dest="tls",
                        help="speak HTTPS (the default with --gateway), with a self-signed certificate "

@@ -46,6 +46,7 @@ class LivePortal(TestHooks):
         self.process = None
         super().__init__("")
         self.ca_file = None  # the certificate an https server printed, for clients to trust
+        self.printed = []  # the lines it printed up to `Serving on` (the certificate, --gateway-conf's)
 
     def start(self):
         # `-m flows.cli` must not find a team's own `flows` in the working directory: the server
@@ -75,6 +76,7 @@ class LivePortal(TestHooks):
                 with open(self.log_path, encoding="utf-8", errors="replace") as log:
                     err = log.read().strip()
                 raise PortalError(f"slskit serve exited with {self.process.wait()}: {err}")
+            self.printed.append(line.rstrip("\n"))
             if match := CERTIFICATE.match(line):
                 self.ca_file = match.group(1)
                 self.ssl_context = ssl.create_default_context(cafile=self.ca_file)

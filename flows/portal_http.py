@@ -3,7 +3,8 @@ its test hooks. The plugin, the device emulators, the bench and the tests all co
 
 - `csrf_token(html)`, `confirmation_id(html)`, `device_choices(html)`: what a form carries.
 - `TestHooks(base_url)`: the `/_test/` routes of a portal started with `--enable-test-hooks`
-  (users, per-user clock, state, and the phone / help desk the device emulators play).
+  (users, per-user clock, state, the phone / help desk the device emulators play, the journal,
+  faults and scripted answers).
 - `log_in_over_http(request, base_url, user)` and `save_logged_in_state(...)`: the login forms
   through a Playwright request context, so the session cookie lands in the browser context.
 - `HttpVisitor(base_url)`: urllib with a cookie jar, the article's flow as plain requests
@@ -14,6 +15,7 @@ import http.cookiejar
 import json
 import os
 import re
+import secrets
 import time
 import urllib.error
 import urllib.parse
@@ -228,6 +230,57 @@ class TestHooks:
             except PortalError as e:
                 if e.status != 404:  # a counted fault may be gone already
                     raise
+
+    # Scripted answers (docs/steering.md): WireMock's stubs and scenarios.
+    def add_stub(self, stub):
+        """Post a stub (mock_portal/control/stubs.py's shape); its id."""
+        return self._call("POST", "/_test/stubs", stub)["id"]
+
+    def stubs(self, user=None):
+        query = {"username": _name(user)} if user is not None else {}
+        return self._call("GET", "/_test/stubs?" + urllib.parse.urlencode(query))["stubs"]
+
+    def remove_stub(self, stub_id):
+        return self._call("DELETE", f"/_test/stubs/{urllib.parse.quote(stub_id)}")
+
+    def remove_stubs(self, user=None):
+        query = {"username": _name(user)} if user is not None else {}
+        return self._call("DELETE", "/_test/stubs?" + urllib.parse.urlencode(query))["removed"]
+
+    def scenarios(self):
+        """[{"name", "state", "possibleStates"}] of every scenario."""
+        return self._call("GET", "/_test/scenarios")["scenarios"]
+
+    def reset_scenarios(self):
+        return self._call("POST", "/_test/scenarios/reset", {})
+
+    @contextlib.contextmanager
+    def scripted(self, user, method, path, answers, scenario=None):
+        """`user`'s next len(answers) requests of `method` `path` get these answers, in order, then
+        the portal's own: a scenario of stubs, Started -> 1 -> 2 ... (WireMock's way), always
+        removed after the block. Each answer: {"status", "jsonBody" or "body", "headers"}.
+        `path` exact, or a regular expression starting with ^.
+
+            with portal.scripted(user, "POST", "/v1/api/iserver/auth/status",
+                                 [{"jsonBody": {"authenticated": False}}] * 3) as name: ...
+        """
+        name = scenario or f"{_name(user)} {method} {path} {secrets.token_hex(4)}"
+        match = {"method": method, "username": _name(user),
+                 "urlPathPattern" if path.startswith("^") else "urlPath": path}
+        states = ["Started"] + [str(n) for n in range(1, len(answers) + 1)]
+        made = []
+        try:
+            for n, answer in enumerate(answers):
+                made.append(self.add_stub({"request": match, "response": answer, "scenarioName": name,
+                                           "requiredScenarioState": states[n], "newScenarioState": states[n + 1]}))
+            yield name
+        finally:
+            for stub_id in made:
+                try:
+                    self.remove_stub(stub_id)
+                except PortalError as e:
+                    if e.status != 404:  # a reset may have removed it
+                        raise
 
 
 def _name(user):

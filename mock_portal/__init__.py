@@ -34,6 +34,8 @@ def create_app(test_config=None):
         LOGIN_PAGE="seed",             # the login page: the seed revision's two screens, or 'current' (today's)
         GATEWAY_SESSION_IDLE_SECONDS=6 * 60,  # the gateway's session ends this long after its last call
         GATEWAY_SESSION_MAX_SECONDS=24 * 3600,  # ... and this long after its login, whatever calls came
+        GATEWAY_PACING=False,          # the pacing limits (gateway/pacing.py); `serve --gateway` turns them on
+        GATEWAY_IPS=None,              # conf.yaml's ips (gateway/allow_list.py); None: the stock conf.yaml's
         TEST_HOOKS_KEY=None,           # when set, every hook call carries it (X-Slskit-Test-Hooks-Key)
     )
     if test_config is None:
@@ -67,7 +69,10 @@ def create_app(test_config=None):
         app.register_blueprint(blueprint)
     if app.config["GATEWAY"]:
         from . import gateway
+        from .gateway import allow_list, pacing
+        pacing.init_app(app)  # after the access layer, before the API's own session check
         app.register_blueprint(gateway.bp)  # the gateway's /v1 session API
+        allow_list.init_app(app)  # outermost: a refused client reaches nothing
     if app.config["TEST_HOOKS"]:
         from . import control
         app.register_blueprint(control.bp)

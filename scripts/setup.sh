@@ -3,8 +3,8 @@
 #    ffmpeg and chromedriver for the tests, Chromium where the distribution has a usable one
 #  - .venv with the kit and its test dependencies (re-installed when pyproject.toml changes)
 #  - no usable Chromium after that (Ubuntu's is a snap): Playwright's own, where downloads work
-#  - IBeam in .venv-ibeam, ibind and EasyIB in .venv-ibind and .venv-easyib, for the tests that
-#    log in with them
+#  - IBeam in .venv-ibeam, and the gateway's clients (ibind, EasyIB, ib-web-api, ib-cp-gateway,
+#    ibkr-core-mcp) each in .venv-NAME, for the tests that log in with them
 # SLSKIT_SETUP=tests adds the test tooling; SLSKIT_SETUP=no-browser (`./test.sh -m inprocess`,
 # `-m served`) skips every browser tool: those levels need none.
 set -euo pipefail
@@ -115,9 +115,10 @@ if $browsers && [ "$mode" = tests ] && [ "$(cat .venv-ibeam/.installed 2>/dev/nu
   echo "$IBEAM_VERSION" > .venv-ibeam/.installed
 fi
 # The Client Portal Gateway's clients, each in a venv of its own as their users install them
-# (tests/e2e/test_gateway_clients.py): ibind and EasyIB pin requests and urllib3 their own way.
+# (tests/e2e/test_gateway_clients.py, test_more_gateway_clients.py): ibind and EasyIB pin requests
+# and urllib3 their own way; ibkr-core-mcp brings pandas and Google's client libraries.
 if $browsers && [ "$mode" = tests ]; then
-  for client in ibind==0.2.2 easyib==0.2.5; do
+  for client in ibind==0.2.2 easyib==0.2.5 ib-web-api==202303101433 ib-cp-gateway==1.0.1 ibkr-core-mcp==2.1.0; do
     name="${client%%==*}"
     if [ "$(cat ".venv-$name/.installed" 2>/dev/null)" != "$client" ]; then
       say "installing $client into .venv-$name (pip)"

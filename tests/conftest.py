@@ -27,11 +27,10 @@ from portal_client import EXTRA_USERS, SCENARIO, Visitor
 
 @pytest.fixture
 def pytester(pytester, monkeypatch):
-    """Sample projects run without Hypothesis's plugin: it is here for the kit's own property
-    tests, no sample project uses it, and it imports Hypothesis whole at the end of every session
-    it is loaded in (0.7-1.0 s of CPU per run). Pytester clears PYTEST_ADDOPTS as it starts; this
-    comes after."""
-    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest")
+    """Sample projects run without Hypothesis's plugin and Schemathesis's: they are here for the
+    kit's own property and conformance tests, no sample project uses them, and each costs 0.7-1.0 s
+    of CPU per run. Pytester clears PYTEST_ADDOPTS as it starts; this comes after."""
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest -p no:schemathesis")
     return pytester
 
 

@@ -3,7 +3,7 @@
 README builds it, against `slskit serve --gateway`.
 Env: SLSKIT_GATEWAY_URL (https://127.0.0.1:PORT), SLSKIT_GATEWAY_CA (the PEM to trust, given as
 EasyIB's `ssl` argument, which it hands to requests' `verify`; unset: EasyIB's default, False),
-SLSKIT_STEPS (comma-separated REST methods, default DEFAULT_STEPS).
+SLSKIT_STEPS (comma-separated REST methods, default DEFAULT_STEPS; `clock+N`: client_wire.py).
 Prints one JSON line: what the constructor fetched (the account id), each step's result or its error
 as a string, and every HTTP exchange on the wire."""
 import contextlib
@@ -15,7 +15,8 @@ from importlib.metadata import version
 from client_wire import WIRE, record, run_steps
 
 
-DEFAULT_STEPS = "get_accounts,ping_server,get_auth_status,log_out,ping_server"
+# The constructor read /portfolio/accounts: a second read within 5 s is over the gateway's pacing limit.
+DEFAULT_STEPS = "clock+5,get_accounts,ping_server,get_auth_status,log_out,ping_server"
 
 
 def outcome(call):

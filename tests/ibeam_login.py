@@ -106,7 +106,8 @@ class ServedGateway:
 def maintenance(cnf, http, login_handler):
     """One round of IBeam's maintenance as GatewayClient._maintenance makes it (without its health
     server, which would listen beyond loopback): start the gateway (here: it runs), then its
-    strategy's try_authenticating, and validate after a success."""
+    strategy's try_authenticating, and validate after a success. Its strategy's first look at the
+    status is the round's first tickle: the gateway paces /tickle at one a second."""
     from ibeam.src.handlers.strategy_handler import StrategyHandler
 
     strategy = StrategyHandler(
@@ -114,9 +115,8 @@ def maintenance(cnf, http, login_handler):
         authentication_strategy=cnf.AUTHENTICATION_STRATEGY, reauthenticate_wait=cnf.REAUTHENTICATE_WAIT,
         restart_failed_sessions=cnf.RESTART_FAILED_SESSIONS, restart_wait=cnf.RESTART_WAIT,
         max_reauthenticate_retries=cnf.MAX_REAUTHENTICATE_RETRIES, max_status_check_retries=cnf.MAX_STATUS_CHECK_RETRIES)
-    before = http.get_status(max_attempts=1).parsed_status
     success, shutdown, status = strategy.try_authenticating(request_retries=cnf.REQUEST_RETRIES)
-    return {"before": before, "success": success, "shutdown": shutdown, "status": status.parsed_status,
+    return {"success": success, "shutdown": shutdown, "status": status.parsed_status,
             "validate": http.validate() if success else None}
 
 
@@ -125,11 +125,13 @@ def gateway_status(cnf, ca_file, logout=True):
     tickle (its parsed status) and sso/validate (the body its request read, too), then its logout."""
     http = http_handler(cnf, ca_file)
     status = http.get_status(max_attempts=1)
+    # One sso/validate, as its maintenance makes one: the gateway paces it at one a minute. What
+    # http.validate() returns is read from it (its RESULT), as that method reads it.
     validated = http.try_request(cnf.GATEWAY_BASE_URL + cnf.ROUTE_VALIDATE, "GET")
+    body = json.loads(validated.response) if validated.session else None
     checked = {"status": status.parsed_status, "authenticated": status.authenticated,
                "competing": status.competing, "connected": status.connected, "session_id": status.session_id,
-               "validate": http.validate(),
-               "validate_body": json.loads(validated.response) if validated.session else None}
+               "validate": bool(body and body["RESULT"]), "validate_body": body}
     if logout:
         # Its strategy handler's test of a logout: the answer's body, byte for byte.
         checked["logout_body"] = http.logout().read().decode("utf8")

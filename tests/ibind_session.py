@@ -2,7 +2,8 @@
 .venv-ibind/bin/pip install ibind`, or SLSKIT_IBIND_PYTHON): ibind's IbkrClient, built as its users
 build it for a local Client Portal Gateway, against `slskit serve --gateway`.
 Env: SLSKIT_GATEWAY_URL (https://127.0.0.1:PORT), SLSKIT_GATEWAY_CA (the PEM to trust; unset: ibind's
-default, no verification), SLSKIT_STEPS (comma-separated IbkrClient methods, default DEFAULT_STEPS).
+default, no verification), SLSKIT_STEPS (comma-separated IbkrClient methods, default DEFAULT_STEPS;
+`clock+N` lets N seconds pass on SLSKIT_GATEWAY_USER's test clock: client_wire.py).
 Prints one JSON line: each step's result (or its error as a string, with the HTTP status ibind saw),
 and every HTTP exchange on the wire."""
 import json
@@ -14,6 +15,7 @@ from importlib.metadata import version
 from client_wire import WIRE, record, run_steps
 
 
+# check_health is a tickle: a second tickle within the second is over the gateway's pacing limit.
 DEFAULT_STEPS = ("check_health,tickle,authentication_status,check_auth_status,validate,portfolio_accounts,"
                  "receive_brokerage_accounts,logout,check_health")
 

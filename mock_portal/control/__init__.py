@@ -21,16 +21,23 @@ beyond loopback it needs its key (X-Slskit-Test-Hooks-Key). Every route, on one 
     POST   /_test/brokerage-session       the gateway's brokerage session goes down, as if never up
     POST   /_test/login-options           what a user's next logins meet (brokerage session, screens, reset region)
     POST   /_test/mobile-approval         approve or deny a login waiting in IBKR Mobile (the phone)
+    POST   /_test/stubs                   a scripted answer: status, body, headers (stubs.py)
+    GET    /_test/stubs                   the stubs in place
+    DELETE /_test/stubs                   remove a user's stubs, or all
+    DELETE /_test/stubs/<id>              remove one stub
+    GET    /_test/scenarios               each scenario's state
+    POST   /_test/scenarios/reset         every scenario back to "Started"
 
 docs/steering.md and docs/devices.md describe each for a test suite; docs/gateway.md the gateway's.
 """
-from . import faults, gateway_hooks, journal  # noqa: F401  (gateway_hooks: its routes on bp)
+from . import faults, gateway_hooks, journal, stubs  # noqa: F401  (gateway_hooks: its routes on bp)
 from .routes import bp
 
 __all__ = ["bp", "init_app"]
 
 
 def init_app(app):
-    """The journal and the faults see every request but the hooks' own."""
+    """The journal, the faults and the stubs see every request but the hooks' own."""
     journal.init_app(app)
     faults.init_app(app)
+    stubs.init_app(app)  # after the faults: a delay, then the scripted answer

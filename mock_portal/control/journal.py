@@ -4,7 +4,8 @@ a test to ask "was OK posted exactly once?", as WireMock's request journal and M
 Each entry: `id`, `at` (epoch seconds), `method`, `path`, `query` (the names only), `status` (None
 when a fault left the client without an answer), `duration_ms`, `username` (whose request it is:
 mock_portal/clock.py's notion, or the gateway's session for /v1/), `entry` (where that session
-entered: portal, trading or gateway), `endpoint` and `fault` (what mock_portal/control/faults.py did to it).
+entered: portal, trading or gateway), `endpoint`, `fault` (what mock_portal/control/faults.py did to it)
+and `stub` (the scripted answer mock_portal/control/stubs.py gave instead, by its id).
 Never a body, a query value, a header or a cookie: no password, code, secret or CSRF token can
 reach it. The hooks' own calls are not journaled. Held in memory, newest last: at most
 MAX_ENTRIES, none older than MAX_AGE_SECONDS.
@@ -89,7 +90,7 @@ def _record(response):
         "duration_ms": round(split["total"], 1), "timing": split,
         "username": whose(), "entry": "gateway" if request.path.startswith("/v1/") else
         (session["login_target"] if session is not None and session["username"] else None),
-        "endpoint": request.endpoint, "fault": g.get("fault_applied"),
+        "endpoint": request.endpoint, "fault": g.get("fault_applied"), "stub": g.get("stub_applied"),
     })
     return response
 

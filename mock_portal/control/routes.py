@@ -85,6 +85,9 @@ def reset():
     current_app.config["CLOCK"].reset()
     journal.of().clear()
     faults.of().remove()
+    for part in ("slskit_stubs", "slskit_pacing"):  # the scripted answers; the gateway's pacing
+        if part in current_app.extensions:
+            current_app.extensions[part].clear()
     return jsonify(ok=True)
 
 

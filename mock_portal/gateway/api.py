@@ -114,7 +114,7 @@ def _json_body():
 
 # --- the routes ----------------------------------------------------------------------------------
 
-@bp.post("/api/tickle")
+@bp.route("/api/tickle", methods=["GET", "POST"])  # GET: ibkr-core-mcp's reachability probe
 def tickle():
     row = g.gateway
     if row["brokerage"] == "no_session":

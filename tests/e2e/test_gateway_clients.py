@@ -23,8 +23,12 @@ from test_ibeam import ibeam_available, run_ibeam
 
 
 TESTS = Path(__file__).resolve().parents[1]  # the clients' scripts; the repository above it
-CLIENTS = {name: os.environ.get(f"SLSKIT_{name.upper()}_PYTHON", str(TESTS.parent / f".venv-{name}" / "bin" / "python"))
-           for name in ("ibind", "easyib")}
+# Each client's script (tests/NAME_session.py) and its venv (.venv-PACKAGE, scripts/setup.sh).
+PACKAGES = {"ibind": "ibind", "easyib": "easyib", "ib_web_api": "ib-web-api", "ib_cp_gateway": "ib-cp-gateway",
+            "ibkr_core_mcp": "ibkr-core-mcp"}
+CLIENTS = {name: os.environ.get(f"SLSKIT_{name.upper()}_PYTHON",
+                                str(TESTS.parent / f".venv-{package}" / "bin" / "python"))
+           for name, package in PACKAGES.items()}
 # IBeam 0.5.12's defaults look for the seed's second-factor page; its users set these for today's
 # (Voyz/ibeam#284 and the configurations in docs/gateway.md).
 IBEAM_TODAYS_PAGE = {
@@ -45,14 +49,11 @@ def gateway_server(tmp_path_factory):
 
 @pytest.fixture
 def gateway(gateway_server):
-    """The gateway without a session: it holds one at a time, as the real one, and a test starts
-    from none whatever the one before it left."""
-    request = urllib.request.Request(gateway_server.base_url + "/v1/api/logout", method="POST", data=b"")
-    try:
-        with urllib.request.urlopen(request, context=gateway_server.ssl_context) as answer:
-            assert answer.read() == b'{"status":true}'
-    except urllib.error.HTTPError as e:
-        assert e.code == 401  # there was none
+    """The gateway as a test starts it: no session, no user, nothing paced yet. It holds one
+    session at a time, as the real one, and its penalty box is by address (every client here is
+    127.0.0.1), so a test starts from a reset whatever the one before it left; each test adds the
+    users it needs."""
+    gateway_server.reset({"users": []})
     return gateway_server
 
 
@@ -73,14 +74,15 @@ def gateway_page(browser):
     context.close()
 
 
-def client(name, gateway, *steps, ca=None):
+def client(name, gateway, *steps, ca=None, user=None):
     """Run one client's script (tests/NAME_session.py) against the gateway, trusting its
-    certificate (or `ca`): its JSON report."""
+    certificate (or `ca`): its JSON report. `user`: whose test clock a `clock+N` step moves."""
     python = CLIENTS[name]
     if not os.path.exists(python):
         skip_until_set_up(f"no {name} environment at {python} (scripts/setup.sh installs it)")
     env = {**os.environ, "SLSKIT_GATEWAY_URL": gateway.base_url, "SLSKIT_GATEWAY_CA": ca or gateway.ca_file,
-           **({"SLSKIT_STEPS": ",".join(steps)} if steps else {})}
+           **({"SLSKIT_STEPS": ",".join(steps)} if steps else {}),
+           **({"SLSKIT_GATEWAY_USER": user.username} if user else {})}
     env.pop("PYTHONPATH", None)
     run = subprocess.run([python, str(TESTS / f"{name}_session.py")], env=env, capture_output=True, text=True,
                          timeout=120)
@@ -105,7 +107,7 @@ def test_ibind_meets_no_session_then_the_browsers_and_ends_it(gateway, gateway_u
     assert before["steps"]["check_health"] == {"result": False}
     assert before["steps"]["tickle"]["status"] == 401
     log_in_through_the_gateway(gateway_page, gateway, user)
-    seen = client("ibind", gateway)
+    seen = client("ibind", gateway, user=user)
     steps = seen["steps"]
     assert steps["check_health"] == {"result": True}, seen
     assert steps["tickle"]["result"]["iserver"]["authStatus"]["authenticated"] is True
@@ -126,7 +128,7 @@ def test_easyib_builds_on_the_session_and_reads_the_scenarios_account(gateway, g
     assert "error" in before["construct"]  # its constructor reads an account: there is no session yet
     user = gateway_user()
     log_in_through_the_gateway(gateway_page, gateway, user)
-    seen = client("easyib", gateway)
+    seen = client("easyib", gateway, user=user)
     assert seen["construct"]["result"]["id"] == user.entry["account_id"], seen
     assert seen["steps"]["ping_server"]["result"]["iserver"]["authStatus"]["authenticated"] is True
     assert seen["steps"]["get_auth_status"]["result"]["authenticated"] is True

@@ -205,7 +205,7 @@ def test_wrong_routes_methods_and_bodies_get_json_errors_never_html(api, browser
     assert_error(*api("GET", "/v1/api/no/such/route"), 404)
     assert_error(*api("GET", "/v1/unknown"), 404)  # outside the blueprint's routes too
     assert_error(*api("POST", "/v1/api/portfolio/accounts"), 405)
-    assert_error(*api("GET", "/v1/api/tickle"), 405)
+    assert_error(*api("PUT", "/v1/api/tickle"), 405)  # GET and POST are its methods
     assert_error(*api("DELETE", "/v1/api/logout"), 405)
     assert_error(*api("POST", "/v1/api/tickle", data="{not json", content_type="application/json"), 400)
     assert_error(*api("POST", "/v1/api/tickle", data=b"\xff\xfe", content_type="application/json"), 400)

@@ -10,7 +10,7 @@ from portal_client import Visitor
 
 POST_HOOKS = ("/_test/reset", "/_test/users", "/_test/clock", "/_test/ibkey/push", "/_test/temporary-passcode",
               "/_test/ibkey/activate", "/_test/login-elsewhere", "/_test/brokerage-session", "/_test/login-options",
-              "/_test/mobile-approval")
+              "/_test/mobile-approval", "/_test/stubs")
 
 
 @pytest.fixture

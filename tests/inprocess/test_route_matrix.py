@@ -105,8 +105,15 @@ EXPECTED = {
     ("hooks.brokerage_session", "POST"): EVERYONE,
     ("hooks.login_options", "POST"): EVERYONE,
     ("hooks.mobile_approval", "POST"): EVERYONE,
+    ("hooks.add_stub", "POST"): EVERYONE,
+    ("hooks.stubs_listed", "GET"): EVERYONE,
+    ("hooks.remove_stubs", "DELETE"): EVERYONE,
+    ("hooks.remove_stub", "DELETE"): EVERYONE,
+    ("hooks.scenarios_listed", "GET"): EVERYONE,
+    ("hooks.reset_scenarios", "POST"): EVERYONE,
     # The gateway's /v1 API (mock_portal/gateway/), mounted with GATEWAY: open at the access layer
     # whatever the cookie says; the gateway's own session decides (401 JSON without one).
+    ("gateway.tickle", "GET"): EVERYONE,
     ("gateway.tickle", "POST"): EVERYONE,
     ("gateway.auth_status", "GET"): EVERYONE,
     ("gateway.auth_status", "POST"): EVERYONE,
@@ -118,7 +125,8 @@ EXPECTED = {
     ("gateway.iserver_accounts", "GET"): EVERYONE,
 }
 # Values for the variable parts of a route's path.
-PATH_VALUES = {"username": "alice", "filename": "portal.css", "device_id": "1", "fault_id": "0123abcd"}
+PATH_VALUES = {"username": "alice", "filename": "portal.css", "device_id": "1", "fault_id": "0123abcd",
+               "stub_id": "0123abcd"}
 
 
 @pytest.fixture
