@@ -11,6 +11,13 @@ def limit(page, item):
     return match.group(1)
 
 
+def withdrawal_limits(page, device):
+    """A device's row of the withdrawal limits (KB1131): (per day, over five days)."""
+    match = re.search(rf'<th scope="row">{re.escape(device)}</th><td>([^<]+)</td><td>([^<]+)</td>', page)
+    assert match, f"no withdrawal limits for {device!r}"
+    return match.groups()
+
+
 def cancel_opt_out(visitor, username):
     cid = visitor.open_confirmation()
     assert visitor.post("/portal/settings/secure-login/confirm", {"confirmation": cid}).status_code == 303
@@ -42,9 +49,9 @@ def test_after_cancelling_the_opt_out_the_trading_login_asks_for_the_code(app, c
 def test_opted_out_account_is_restricted(visitor):
     visitor.log_in("alice")
     page = text(visitor.get("/portal/account"))
-    assert "オプトアウトしているため、この口座には次の制限があります" in page
+    assert "オプトアウトしているため、この口座には次の制限があり" in page
     assert limit(page, "ピンクシート・OTCBB銘柄の注文") == "不可"
-    assert limit(page, "1日あたりの出金限度額") == "10,000米ドル"
+    assert withdrawal_limits(page, "セキュリティデバイスなし（オプトアウト中）") == ("50,000米ドル", "100,000米ドル")
 
 
 def test_cancelling_the_opt_out_lifts_the_restrictions(visitor):
@@ -53,14 +60,15 @@ def test_cancelling_the_opt_out_lifts_the_restrictions(visitor):
     page = text(visitor.get("/portal/account"))
     assert "この口座には制限がありません" in page
     assert limit(page, "ピンクシート・OTCBB銘柄の注文") == "可"
-    assert limit(page, "1日あたりの出金限度額") == "1,000,000米ドル"
+    assert withdrawal_limits(page, "モバイル認証アプリ") == ("200,000米ドル", "600,000米ドル")
+    assert "セキュリティデバイスなし" not in page
 
 
 def test_restrictions_in_english(visitor):
     visitor.log_in("carol")
     page = text(visitor.get("/portal/account"))
     assert limit(page, "Pink Sheet and OTCBB orders") == "Not allowed"
-    assert limit(page, "Daily withdrawal limit") == "USD 10,000"
+    assert withdrawal_limits(page, "No security device (opted out)") == ("USD 50,000", "USD 100,000")
 
 
 def test_restrictions_follow_the_viewing_users_own_setting(visitor, extra_users):
