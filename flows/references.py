@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from .devices import AuthenticatorApp, DigitalSecurityCard, TOTP_STEP
 from .labels import device_name
-from .pages import PortalMenu
+from .pages import HomePage, PortalMenu
 from .pages.current import CurrentPortal, EnrollmentPage
 from .pages.physical_device import ActivationPage, RequestPhysicalDevicePage, ReturnFormPage
 from .pages.public import SecondFactorPage
@@ -57,6 +57,17 @@ def _portal(page, base_url, lang):
     """The logged-in portal's start page: the seed revision's menu or the current revision's."""
     page.goto(f"{base_url.rstrip('/')}/portal/")
     menu, current = PortalMenu(page, lang), CurrentPortal(page, lang)
+    expect(menu.account.or_(current.user_menu)).to_be_visible()
+    return current if current.user_menu.is_visible() else menu
+
+
+def log_in_to_the_portal(page, base_url, user, lang=None):
+    """Home, Log In > Portal Login, the password and the user's device: the seed revision's menu or
+    the current revision's User menu, whichever the user's portal is."""
+    lang = lang or user.locale
+    login = HomePage(page, lang).navigate(base_url).expect_loaded().choose_portal_login()
+    login.log_in(user.username, user.password).authenticate(user.device)
+    menu, current = PortalMenu(page, user.locale), CurrentPortal(page, user.locale)
     expect(menu.account.or_(current.user_menu)).to_be_visible()
     return current if current.user_menu.is_visible() else menu
 
@@ -132,6 +143,9 @@ def request_replacement_dsc_plus(page, base_url, user, pin, address=None, lang=N
     form = RequestPhysicalDevicePage.open_from(enrollment)
     if address is not None:
         form.change_address(address)
+    elif form.address["street"].is_visible():
+        raise AssertionError(f"{user.username} has no shipping address on file: pass address={{street, city, "
+                             "postal_code, country}")
     received = form.fill(pin).continue_().continue_()
     ships_by = received.shipping_date()
     enrollment = received.ok()
