@@ -178,7 +178,9 @@ def request_continue():
 def summary():
     """The request as it will be placed: Back (to change it) or Continue."""
     row = _row(request.args.get("request", "")[:limits.ID])
-    if row is not None and row["state"] == "ordered" and row["session_id"] == g.session["session_id"]:
+    if row is None:
+        return redirect(url_for("physical.request_form"))  # no request to sum up: the form
+    if row["state"] == "ordered" and row["session_id"] == g.session["session_id"]:
         return post_redirect("physical.requested", request=row["request_id"])
     problem = _draft_problem(row)
     if problem:

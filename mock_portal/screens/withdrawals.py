@@ -251,7 +251,9 @@ def _code_page(row, status=200, error=None, notice=None):
 @requires(PORTAL)
 def authenticate():
     row = _find(_form_id("withdrawal"))
-    if row is not None and row["state"] == "accepted" and (done := _answered(row)) is not None:
+    if row is None:
+        return redirect(url_for("withdrawals.request_form"))  # nothing to authenticate: the form
+    if row["state"] == "accepted" and (done := _answered(row)) is not None:
         return done
     problem = _problem(row, states=("authenticating",), since="confirmed_at")
     return _form_page(problem[1], error=problem[0]) if problem else _code_page(row)

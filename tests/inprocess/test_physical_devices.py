@@ -252,3 +252,14 @@ def test_an_older_login_confirms_with_its_device_before_ordering(visitor, conn, 
 def test_the_fee_and_the_eligibility_are_the_sources(app):
     assert funds.FEES["dsc_plus"] == 20 and funds.DSC_PLUS_EQUITY_USD == 1_000_000
     assert physical_devices.ships_by(datetime(2027, 1, 15, tzinfo=timezone.utc).timestamp()) == "2027-01-22"  # a Friday
+
+
+def test_a_get_of_any_new_screen_without_its_request_changes_nothing(visitor, conn):
+    """A current-revision user opening each screen bare (a bookmark, a reload): a page or the way to
+    one, never a refusal or a change."""
+    log_in(visitor, "walt")
+    before = (rows(conn), conn.execute("SELECT COUNT(*) FROM withdrawals").fetchone()[0])
+    for path in (REQUEST, f"{REQUEST}/summary", f"{REQUEST}/requested", "/portal/account/withdrawal",
+                 "/portal/account/withdrawal/authenticate", f"{SLS}/withdrawal-limits", "/portal/account"):
+        assert visitor.get(path).status_code in (200, 302, 303, 404), path
+    assert (rows(conn), conn.execute("SELECT COUNT(*) FROM withdrawals").fetchone()[0]) == before
