@@ -19,7 +19,7 @@ from .pages import HomePage, PortalMenu
 from .pages.current import CurrentPortal, EnrollmentPage
 from .pages.physical_device import ActivationPage, RequestPhysicalDevicePage, ReturnFormPage
 from .pages.public import SecondFactorPage
-from .pages.withdrawal import FundsScreen, WithdrawalPage
+from .pages.withdrawal import FundsScreen
 from .portal_http import hooks_of_page
 
 SLS_PATH = "/portal/current/settings/secure-login"
