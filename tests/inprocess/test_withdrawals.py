@@ -213,3 +213,12 @@ def test_a_trading_only_session_requests_no_withdrawal(app, clock, conn):
                      trading.get("/portal/account")):
         assert response.status_code == 403
     assert conn.execute("SELECT COUNT(*) FROM withdrawals").fetchone()[0] == 0
+
+
+def test_requests_never_accepted_are_pruned_and_accepted_ones_kept(app, visitor, conn, clock):
+    log_in(visitor, "olga")
+    assert withdraw(visitor, conn, "olga", "100").status_code == 303
+    cont(visitor, "200", device_id(conn, "olga", "authenticator_app"))  # opened, never answered
+    clock.advance(24 * 3600 + 120)
+    Visitor(app.test_client(), clock).get("/")  # any request prunes
+    assert [tuple(r) for r in conn.execute("SELECT amount_cents, state FROM withdrawals")] == [(100_00, "accepted")]
