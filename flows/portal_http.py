@@ -148,6 +148,27 @@ class TestHooks:
         {"username", "ibkey_secret"} of the new device."""
         return self._call("POST", "/_test/ibkey/activate", {"activation_code": activation_code})
 
+    # What the article's references leave to the brokerage's people and post (docs/devices.md).
+    def review_sharing_request(self, username, decision="approve"):
+        """Compliance decides `username`'s request to share a device that waits for review."""
+        return self._call("POST", "/_test/sharing-requests/review", {"username": username, "decision": decision})
+
+    def deliver_physical_device(self, username):
+        """The Digital Security Card+ `username` ordered arrives: {"serial", "card_secret"}."""
+        return self._call("POST", "/_test/physical-devices/deliver", {"username": username})
+
+    def receive_physical_device(self, serial):
+        """The device sent back is received: its reserve is released."""
+        return self._call("POST", "/_test/physical-devices/receive", {"serial": serial})
+
+    def report_physical_device_lost(self, serial):
+        """The holder reports the device lost: it logs in no more, its fee is charged."""
+        return self._call("POST", "/_test/physical-devices/lost", {"serial": serial})
+
+    def funds_of(self, username):
+        """The user's account's money in US cents, withdrawals and physical devices."""
+        return self._call("GET", f"/_test/users/{urllib.parse.quote(username)}/funds")
+
     # What was asked of the portal, and faults on purpose (docs/steering.md).
     def requests(self, user=None, method=None, path=None, since=None):
         """The request journal's entries for `user` (a PortalUser or a username), oldest first;

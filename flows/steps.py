@@ -36,6 +36,8 @@ from .flow import (ARTICLE_STEPS, PortalUser, article_actions, cancel_sls_opt_ou
                    log_in_through_the_portal, log_in_to_trading, open_secure_login_system)
 from .labels import LABELS
 from .pages import PortalMenu, SecondFactorPage, SecureLoginSettingsPage
+from .references import (log_in_to_the_portal, open_secure_login_system as open_current_secure_login_system,
+                         request_replacement_dsc_plus, request_withdrawal, return_device, share_device_with)
 from .pages.current import CHOICES
 from .pages.todays_page import ClientLoginSucceeds, IbkeyPromotionScreen, MobileApprovalStep, TodaysLoginPage
 from .users import FRESH_DEVICES, new_paper_account, new_user_entry
@@ -64,6 +66,8 @@ class Scene:
     revision: str = None  # the article's revision the portal shows its users: None for the seed's
     choice: str = None  # the current revision's enrollment choice, once step 6 has made it
     devices_at_start: dict = field(default_factory=dict)  # username -> its devices' ids when made
+    outcome: object = None  # the article's references: the last withdrawal's or sharing request's end
+    replacement: object = None  # ... and the Digital Security Card+ requested (flows.references.Replacement)
 
     def user(self, name):
         if name not in self.users:
@@ -371,8 +375,9 @@ def slskit_gateway(tmp_path_factory):
 @given("the Client Portal Gateway")
 def _(scene, request):
     scene.portal = request.getfixturevalue("slskit_gateway")
-    # It holds one session at a time, whoever's: a scenario starts from none, whatever the last left.
-    assert scene.portal.call_gateway("POST", "/v1/api/logout")[0] in (200, 401)
+    # It holds one session at a time, whoever's, and paces by address (every client here is
+    # 127.0.0.1): a scenario starts from a reset, whatever the last left, and adds its own users.
+    scene.portal.reset({"users": []})
     # A browser cannot be handed a CA file: it accepts the gateway's certificate as its users' do.
     context = request.getfixturevalue("browser").new_context(ignore_https_errors=True, locale=scene.lang)
     request.addfinalizer(context.close)
@@ -573,6 +578,120 @@ def _(scene):
 def _(scene):
     auth = _auth_status(scene)
     assert (auth["authenticated"], auth["connected"], auth["established"]) == (False, True, False), auth
+
+
+# The article's references: withdrawal limits by device, one device for several usernames, a
+# replacement Digital Security Card+ and its return (flows/references.py).
+
+IDENTITY = {"birth_date": "1985-06-15", "citizenship": "JP", "residence": "JP"}
+ADDRESS = {"street": "1-2-3 Ginza", "city": "Tokyo", "postal_code": "104-0061", "country": "JP"}
+
+
+def _usd(text):
+    return int(text.replace(",", ""))
+
+
+@given(parsers.parse("SLSをオプトアウトしている主要なユーザー「{user}」がいて、口座資産は{equity:n}米ドルです"))
+@given(parsers.parse('a primary user "{user}" who opted out of SLS, with an account equity of USD {equity:n}'))
+def _(scene, portal_user, user, equity):
+    _add_user(scene, portal_user, user, sls_opted_out=True, equity_usd=equity)
+
+
+@given(parsers.parse("SLSを利用している主要なユーザー「{user}」がいて、口座資産は{equity:n}米ドルです"))
+@given(parsers.parse('a primary user "{user}" enrolled in SLS, with an account equity of USD {equity:n}'))
+def _(scene, portal_user, user, equity):
+    _add_user(scene, portal_user, user, sls_opted_out=False, equity_usd=equity)
+
+
+@given(parsers.parse("SLSを利用している主要なユーザー「{user}」がいて、口座資産は{equity:n}米ドルで、住所が登録されています"))
+@given(parsers.parse('a primary user "{user}" enrolled in SLS, with an account equity of USD {equity:n} and an address '
+                     'on file'))
+def _(scene, portal_user, user, equity):
+    _add_user(scene, portal_user, user, sls_opted_out=False, equity_usd=equity, shipping_address=ADDRESS)
+
+
+@given(parsers.parse("SLSを利用している主要なユーザー「{user}」がいて、本人確認書類は「{id_number}」です"))
+@given(parsers.parse('a primary user "{user}" enrolled in SLS, identified by "{id_number}"'))
+def _(scene, portal_user, user, id_number):
+    _add_user(scene, portal_user, user, sls_opted_out=False, identity={**IDENTITY, "id_number": id_number})
+
+
+@given(parsers.parse("SLSをオプトアウトしている主要なユーザー「{user}」がいて、本人確認書類は「{id_number}」です"))
+@given(parsers.parse('a primary user "{user}" who opted out of SLS, identified by "{id_number}"'))
+def _(scene, portal_user, user, id_number):
+    _add_user(scene, portal_user, user, sls_opted_out=True, identity={**IDENTITY, "id_number": id_number})
+
+
+@when(parsers.parse("「{user}」がポータルにログインします"))
+@when(parsers.parse('"{user}" logs in to the portal'))
+def _(scene, user):
+    scene.screen = log_in_to_the_portal(scene.page, scene.portal.base_url, scene.act_as(user), scene.lang)
+
+
+@then(parsers.parse("口座情報の出金限度額は、セキュリティデバイスなしで1日あたり「{day}」、5日間で「{five_days}」と表示されます"))
+@then(parsers.parse('the Account page shows the withdrawal limits "{day}" per day and "{five_days}" over five days '
+                    'for no security device'))
+def _(scene, day, five_days):
+    PortalMenu(scene.page, scene.lang).open_account().expect_no_device_limits(day, five_days)
+
+
+@when(parsers.parse("「{user}」が「{amount}」の出金を依頼します"))
+@when(parsers.parse('"{user}" requests a withdrawal of "{amount}"'))
+def _(scene, user, amount):
+    scene.outcome = request_withdrawal(scene.page, scene.portal.base_url, scene.act_as(user), amount, lang=scene.lang)
+
+
+@then(parsers.parse("出金は拒否され、メッセージに「{limit}」と表示されます"))
+@then(parsers.parse('the withdrawal is refused with a message naming "{limit}"'))
+def _(scene, limit):
+    assert not scene.outcome.accepted and limit in scene.outcome.message, scene.outcome
+
+
+@then("出金は受け付けられます")
+@then("the withdrawal is accepted")
+def _(scene):
+    assert scene.outcome.accepted, scene.outcome
+
+
+@then(parsers.parse("ポータルの記録で「{user}」の今日の出金額は「{amount}」です"))
+@then(parsers.parse('the portal\'s records show "{user}" withdrew "{amount}" today'))
+def _(scene, user, amount):
+    cents = _usd(re.sub(r"[^0-9,]", "", amount)) * 100
+    assert scene.portal.funds_of(scene.user(user).username)["withdrawn_day_cents"] == cents
+
+
+@when(parsers.parse("「{user}」が「{other}」のセキュリティデバイスの共有を依頼します"))
+@when(parsers.parse('"{user}" asks to share the security device of "{other}"'))
+def _(scene, user, other):
+    scene.outcome = share_device_with(scene.page, scene.portal.base_url, scene.act_as(user), scene.user(other),
+                                      lang=scene.lang)
+
+
+@then(parsers.parse("依頼は拒否され、メッセージに「{other}」の名前が表示されます"))
+@then(parsers.parse('the request is refused, naming "{other}"'))
+def _(scene, other):
+    assert scene.outcome.outcome == "refused" and scene.user(other).username in scene.outcome.message, scene.outcome
+
+
+@when(parsers.parse("「{user}」がPIN「{pin}」でデジタル・セキュリティ・カード+の再発行を申請し、届いたら有効化します"))
+@when(parsers.parse('"{user}" requests a replacement Digital Security Card+ with the PIN "{pin}" and activates it '
+                    'when it arrives'))
+def _(scene, user, pin):
+    scene.replacement = request_replacement_dsc_plus(scene.page, scene.portal.base_url, scene.act_as(user), pin,
+                                                     lang=scene.lang)
+
+
+@when(parsers.parse("「{user}」がデジタル・セキュリティ・カード+を返却し、受領されます"))
+@when(parsers.parse('"{user}" returns the Digital Security Card+ and it is received'))
+def _(scene, user):
+    return_device(scene.page, scene.portal.base_url, scene.act_as(user), scene.replacement.serial, lang=scene.lang)
+
+
+@then(parsers.parse("出金限度額のページでセキュリティデバイスの預り金は「{amount}」です"))
+@then(parsers.parse('the Withdrawal Limits show "{amount}" held for security devices'))
+def _(scene, amount):
+    limits = open_current_secure_login_system(scene.page, scene.portal.base_url, scene.lang).open_withdrawal_limits()
+    expect(limits.amount("held_for_devices")).to_have_text(amount)
 
 
 def sentences(lang):

@@ -34,10 +34,12 @@ FRESH_DEVICES = {
 
 
 def new_user_entry(locale, sls_opted_out=True, primary=True, account_id=None, devices=None, username=None,
-                   portal_revision=None):
+                   portal_revision=None, **more):
     """A scenario entry with fresh random credentials and its own account: a fresh user never
     meets a used TOTP step, and shares nothing with another test's users. `portal_revision`:
-    'current' for the article's current revision (the portal's default otherwise)."""
+    'current' for the article's current revision (the portal's default otherwise). `more`: the
+    scenario's optional fields as they are (identity, equity_usd, shipping_address, sharing_review;
+    docs/devices.md)."""
     tag = secrets.token_hex(4)
     entry = {
         "username": username or f"user{tag}",
@@ -48,6 +50,7 @@ def new_user_entry(locale, sls_opted_out=True, primary=True, account_id=None, de
         "sls_opted_out": sls_opted_out,
         "devices": devices or [_authenticator_app()],
     }
+    entry.update(more)
     return {**entry, "portal_revision": portal_revision} if portal_revision else entry
 
 

@@ -7,7 +7,7 @@ import sqlite3
 from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from . import access, db, events, housekeeping, i18n, limits, sessions, storage, timing
+from . import access, db, events, funds, housekeeping, i18n, limits, sessions, storage, timing
 from .login import devices, todays_page
 from .clock import Clock
 
@@ -62,10 +62,11 @@ def create_app(test_config=None):
     app.register_error_handler(sqlite3.OperationalError, storage.refuse)  # a full disk, a lock: 503
     app.jinja_env.globals["limits"] = limits  # the forms' maxlength attributes
     app.jinja_env.globals["device_name"] = devices.name
+    app.jinja_env.globals["money"] = funds.money
 
     from .login import routes as login
-    from .screens import classic, current, home, seed
-    for blueprint in (home.bp, login.bp, seed.bp, classic.bp, current.bp):
+    from .screens import classic, current, home, physical_devices, seed, withdrawals
+    for blueprint in (home.bp, login.bp, seed.bp, classic.bp, current.bp, withdrawals.bp, physical_devices.bp):
         app.register_blueprint(blueprint)
     if app.config["GATEWAY"]:
         from . import gateway

@@ -18,6 +18,7 @@ Rights follow the factors, and nothing but the route's rule grants them:
     CODE_CARD        the current revision's code card (see it, save it): PORTAL, and for a KB69
                      passcode login the one screen it keeps after 2 days
     CODE_CARD_ISSUE  CODE_CARD and a recent login: issuing a card adds a second factor
+    DEVICE_ORDER     PORTAL and a recent login: a physical device ordered, activated, sent back
     REAUTH           the re-authentication before a change: PORTAL, or a KB69 card-only session
     GATEWAY_DONE     the gateway's "Client login succeeds": PORTAL, or a paper login
     LOGIN_DONE       the step after a finished login (the IB Key promotion's Continue): any
@@ -97,6 +98,10 @@ CODE_CARD_ISSUE = Rule("code_card_issue", login="device", reach="card", recent=T
 # The re-authentication: PORTAL, and the KB69 card-only session too, whose one change (issuing
 # its card) may ask for it.
 REAUTH = Rule("reauth", login="device", reach="card")
+# A physical security device ordered, activated or sent back (KB1943, KB975): the user's own, so
+# any user of the account, but a change of the user's devices: an older login first confirms with
+# the device it has, as before any security change.
+DEVICE_ORDER = Rule("device_order", login="device", recent=True)
 # The Client Portal Gateway's /v1 API (mock_portal/gateway/): local programs call it without
 # cookies; the blueprint answers by the gateway's session (401 JSON without one), never by the
 # caller's portal session, so the access layer lets everyone through.

@@ -42,6 +42,7 @@ ADDED_COLUMNS = [
     ("confirmations", "screen", "TEXT"),        # the screen that opened it, the only one that answers it
     ("audit_log", "repeats", "INTEGER NOT NULL DEFAULT 1"),  # refusals folded into the row (sls.refuse)
     ("audit_log", "last_at", "TEXT"),
+    ("accounts", "equity_cents", "INTEGER NOT NULL DEFAULT 0"),  # the scenario's equity_usd (mock_portal/funds.py)
 ]
 
 

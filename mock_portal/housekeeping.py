@@ -1,7 +1,8 @@
 """Housekeeping: what has expired leaves the database, so no table only grows.
 
 At most once a minute of the portal's clock, the first request deletes expired sessions,
-confirmations, challenges, SMS texts, old failed logins and ended locks. What a person may still
+confirmations, challenges, SMS texts, old failed logins and ended locks, withdrawal requests never
+accepted and device requests never placed. What a person may still
 be told about (their session expired, this confirmation was already used or has expired, the
 text on the phone) is kept KEPT_SECONDS longer; an anonymous session (a login form's CSRF token,
 nobody to tell) goes as soon as it idles out, and there are never more than
@@ -32,6 +33,10 @@ def prune(conn, now, config):
         ("login_failures", "DELETE FROM login_failures WHERE at <= ?", now - window),
         # Failures before a lock's end were paid for by it; once they are out of the window, so is it.
         ("lockouts", "DELETE FROM lockouts WHERE locked_until <= ?", now - window),
+        # A withdrawal never accepted, a device request never placed: an accepted one is money moved.
+        ("withdrawals", "DELETE FROM withdrawals WHERE state != 'accepted' AND created_at < ?", now - KEPT_SECONDS),
+        ("physical_devices", "DELETE FROM physical_devices WHERE state = 'draft' AND created_at < ?",
+         now - KEPT_SECONDS),
     ]
     deleted = {}
     with transaction(conn):

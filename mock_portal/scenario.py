@@ -9,13 +9,15 @@ with one line naming the entry.
 import base64
 import binascii
 import json
+import math
 import re
+import secrets
 import unicodedata
 from importlib import resources
 
 from werkzeug.security import generate_password_hash
 
-from . import limits, timing
+from . import funds, limits, timing
 from .db import transaction
 
 USERNAME = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{limits.USERNAME - 1}}}$")
@@ -27,6 +29,15 @@ USER_KEYS = {"username": str, "password": str, "account_id": str, "primary": boo
 # Which revision of the article a user's portal follows: the seed revision or the current one.
 # Optional, per user or once at the top level for every user of the file.
 PORTAL_REVISIONS = ("seed", "current")
+# What the article's references need of a user, all optional (docs/devices.md, "The article's
+# references"): KB2481's identification data, the account's equity (KB1943's DSC+ eligibility, what
+# may be withdrawn; one account, one figure), where a device is shipped, and whether this username's
+# requests to share a device wait for compliance review.
+IDENTITY_KEYS = ("birth_date", "citizenship", "residence", "id_number")
+ADDRESS_KEYS = ("street", "city", "postal_code", "country")
+COUNTRY = re.compile(r"^[A-Z]{2}$")  # ISO 3166-1 alpha-2, as an ID document writes it
+OPTIONAL_USER_KEYS = ("portal_revision", "identity", "equity_usd", "shipping_address", "sharing_review")
+MAX_EQUITY_USD = 10**15  # what a cent count keeps exactly (mock_portal/funds.py)
 # The login page every visitor meets, once at the top level: the seed revision's two screens or
 # today's one page (mock_portal/login/todays_page.py). Without it, the server's --login-page.
 LOGIN_PAGES = ("seed", "current")
@@ -74,6 +85,57 @@ def _pin(value):
     if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4,8}", value):
         return None, "must be a string of 4 to 8 digits"
     return value, None
+
+
+def _identity(value):
+    """KB2481's identification data: birth date, citizenship, country of legal residence, and the
+    ID document (its type and number, or a tax number) as one string."""
+    if not isinstance(value, dict):
+        return None, "must be an object with " + ", ".join(IDENTITY_KEYS)
+    unknown = sorted(set(value) - set(IDENTITY_KEYS))
+    if unknown:
+        return None, f"unknown key {unknown[0]!r} (known: {', '.join(IDENTITY_KEYS)})"
+    missing = [k for k in IDENTITY_KEYS if k not in value]
+    if missing:
+        return None, f"missing {missing[0]!r}"
+    if not isinstance(value["birth_date"], str) or not re.fullmatch(r"(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])",
+                                                                    value["birth_date"]):
+        return None, "birth_date must be a date such as '1980-04-01'"
+    for key in ("citizenship", "residence"):
+        if not isinstance(value[key], str) or not COUNTRY.match(value[key]):
+            return None, f"{key} must be a two-letter country code such as 'JP'"
+    if not isinstance(value["id_number"], str) or not 1 <= len(value["id_number"].strip()) <= limits.ID:
+        return None, f"id_number must be a string of 1-{limits.ID} characters"
+    return {**value, "id_number": " ".join(value["id_number"].split())}, None
+
+
+def _address(value):
+    if not isinstance(value, dict):
+        return None, "must be an object with " + ", ".join(ADDRESS_KEYS)
+    unknown = sorted(set(value) - set(ADDRESS_KEYS))
+    if unknown:
+        return None, f"unknown key {unknown[0]!r} (known: {', '.join(ADDRESS_KEYS)})"
+    for key in ADDRESS_KEYS:
+        if not isinstance(value.get(key), str) or not value[key].strip() or len(value[key]) > limits.ADDRESS_FIELD:
+            return None, f"{key} must be a string of 1-{limits.ADDRESS_FIELD} characters"
+    if not COUNTRY.match(value["country"]):
+        return None, "country must be a two-letter country code such as 'JP'"
+    return {k: " ".join(value[k].split()) for k in ADDRESS_KEYS}, None
+
+
+def _equity(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or not 0 <= value <= MAX_EQUITY_USD or abs(value * 100 - round(value * 100)) > 1e-6:
+        return None, f"must be a number of US dollars from 0 to {MAX_EQUITY_USD} with at most two decimals"
+    return value, None  # in US dollars, as written: validating twice (a file, then replace) changes nothing
+
+
+def _sharing_review(value):
+    return (value, None) if isinstance(value, bool) else (None, "must be a boolean")
+
+
+OPTIONAL_CHECKS = {"identity": _identity, "shipping_address": _address, "equity_usd": _equity,
+                   "sharing_review": _sharing_review}
 
 
 def _password(value):
@@ -126,7 +188,7 @@ def _user_errors(where, user, stored):
         yield f"{where}: must be an object"
         return
     for key in user:
-        if key not in USER_KEYS and key not in ("portal_revision", "paper") and key not in LOGIN_OPTIONS:
+        if key not in USER_KEYS and key not in OPTIONAL_USER_KEYS and key != "paper" and key not in LOGIN_OPTIONS:
             yield f"{where}: unknown key {key!r}"
     if "portal_revision" in user and user["portal_revision"] not in PORTAL_REVISIONS:
         yield f"{where}.portal_revision: must be 'seed' or 'current'"
@@ -148,6 +210,11 @@ def _user_errors(where, user, stored):
     if "paper" in user:
         stored["paper"] = {}
         yield from _paper_errors(f"{where}.paper", user["paper"], stored["paper"])
+    for key, check in OPTIONAL_CHECKS.items():
+        if key in user:
+            stored[key], problem = check(user[key])
+            if problem:
+                yield f"{where}.{key}: {problem}"
     if isinstance(user.get("devices"), list):
         if not user["devices"]:
             yield f"{where}.devices: a user needs at least one security device"
@@ -236,6 +303,11 @@ def validate(scenario, existing=()):
                     f"users[{i}].primary: account {user['account_id']} already has the primary "
                     f"user {primaries[user['account_id']]!r}; an account has exactly one")
             primaries[user["account_id"]] = user["username"]
+    equities = {}
+    for i, user in enumerate(users):
+        if "equity_usd" in user and equities.setdefault(user["account_id"], user["equity_usd"]) != user["equity_usd"]:
+            raise ScenarioError(f"users[{i}].equity_usd: account {user['account_id']} is given another equity"
+                                " by an earlier user; an account has one")
     for i, user in enumerate(users):
         if user["account_id"] not in primaries:
             raise ScenarioError(
@@ -285,19 +357,30 @@ def _insert(conn, users, hash_method, portal_revision=None):
             " VALUES (?, ?, ?, ?, ?, ?)",
             (user["username"], password_hash, user["account_id"], int(user["primary"]), user["locale"],
              int(user["sls_opted_out"])))
+        if "equity_usd" in user:
+            conn.execute("UPDATE accounts SET equity_cents = ? WHERE account_id = ?",
+                         (round(user["equity_usd"] * funds.USD), user["account_id"]))
         for device in user["devices"]:
-            conn.execute("INSERT INTO devices (username, type, config) VALUES (?, ?, ?)",
-                         (user["username"], device["type"], json.dumps(device)))
+            device_id = conn.execute("INSERT INTO devices (username, type, config) VALUES (?, ?, ?)",
+                                     (user["username"], device["type"], json.dumps(device))).lastrowid
+            if device["type"] in PHYSICAL_FEES:
+                _issued(conn, user, device, device_id)
         if "paper" in user:
             paper = user["paper"]
+            with timing.part("hash"):
+                paper_hash = generate_password_hash(paper["password"], method=hash_method)
             conn.execute("INSERT INTO paper_accounts (username, live_username, password_hash, account_id)"
-                         " VALUES (?, ?, ?, ?)",
-                         (paper["username"], user["username"],
-                          generate_password_hash(paper["password"], method=hash_method), paper["account_id"]))
+                         " VALUES (?, ?, ?, ?)", (paper["username"], user["username"], paper_hash, paper["account_id"]))
         options = {key: user[key] for key in LOGIN_OPTIONS if key in user}
         if options:
             conn.execute(f"INSERT INTO login_options (username, {', '.join(options)}) VALUES"
                          f" (?{', ?' * len(options)})", (user["username"], *map(_stored_option, options.values())))
+        if any(key in user for key in ("identity", "shipping_address", "sharing_review")):
+            conn.execute("INSERT INTO user_profiles (username, identity, shipping_address, sharing_review)"
+                         " VALUES (?, ?, ?, ?)",
+                         (user["username"], json.dumps(user["identity"]) if "identity" in user else None,
+                          json.dumps(user["shipping_address"]) if "shipping_address" in user else None,
+                          int(user.get("sharing_review", False))))
         if (revision := user.get("portal_revision", portal_revision)) is not None:
             conn.execute("INSERT INTO portal_revisions (username, revision) VALUES (?, ?)",
                          (user["username"], revision))
@@ -307,14 +390,31 @@ def _stored_option(value):
     return int(value) if isinstance(value, bool) else value
 
 
+# The physical devices a scenario may hold, and their fee in cents (KB1861): issued before the
+# scenario starts, so their reserve is held from the start, on their holder's account.
+PHYSICAL_FEES = {"dsc_plus": funds.FEES["dsc_plus"] * funds.USD}
+
+
+def _issued(conn, user, device, device_id):
+    conn.execute("INSERT INTO physical_devices (request_id, serial, username, account_id, type, fee_cents,"
+                 " config, device_id, state, created_at, ordered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', 0, 0)",
+                 (secrets.token_urlsafe(24), new_serial(), user["username"], user["account_id"], device["type"],
+                  PHYSICAL_FEES[device["type"]], json.dumps(device), device_id))
+
+
+def new_serial():
+    """A physical device's serial number, as the return form names it (its form is the kit's own)."""
+    return "DSC" + "".join(secrets.choice("0123456789") for _ in range(9))
+
+
 def replace(conn, scenario, hash_method):
     """Replace every user, account and everything that hangs off them with the scenario's."""
     scenario = validate(scenario)
     with transaction(conn):
         for table in ("challenges", "sms_outbox", "temporary_passcodes", "login_failures", "lockouts",
-                      "confirmations", "sessions", "messages", "audit_log", "devices", "gateway_session",
-                      "paper_accounts", "login_options", "users", "accounts",
-                      "portal_settings"):
+                      "confirmations", "sessions", "messages", "audit_log", "withdrawals", "physical_devices",
+                      "sharing_requests", "devices", "gateway_session", "paper_accounts", "login_options", "users",
+                      "accounts", "portal_settings"):
             conn.execute(f"DELETE FROM {table}")
         _insert(conn, scenario["users"], hash_method, scenario.get("portal_revision"))
         if "login_page" in scenario:

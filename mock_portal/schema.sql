@@ -184,3 +184,70 @@ CREATE TABLE IF NOT EXISTS login_options (
     reset_region      TEXT NOT NULL DEFAULT 'north_america'
                       CHECK (reset_region IN ('north_america', 'europe', 'asia_pacific'))
 );
+
+-- What the article's references add (docs/devices.md, "The article's references"). A user's own
+-- facts a scenario may give: KB2481's identification data, where a device is shipped, and whether
+-- that username's requests to share a device wait for compliance review.
+CREATE TABLE IF NOT EXISTS user_profiles (
+    username         TEXT PRIMARY KEY REFERENCES users(username) ON DELETE CASCADE,
+    identity         TEXT,              -- JSON {birth_date, citizenship, residence, id_number}, or NULL
+    shipping_address TEXT,              -- JSON {street, city, postal_code, country}, or NULL
+    sharing_review   INTEGER NOT NULL DEFAULT 0 CHECK (sharing_review IN (0, 1))
+);
+
+-- KB1131/KB2895: a withdrawal request. Continue opens it ('confirming'), OK sends it to the device
+-- that authenticates it ('authenticating'), the device passing accepts it, once; the accepted ones
+-- count against the one-day and five-day windows of the account (mock_portal/funds.py).
+CREATE TABLE IF NOT EXISTS withdrawals (
+    withdrawal_id TEXT PRIMARY KEY,     -- the confirmation's id the forms carry
+    session_id    TEXT NOT NULL,
+    username      TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+    account_id    TEXT NOT NULL,
+    amount_cents  INTEGER NOT NULL CHECK (amount_cents > 0),
+    currency      TEXT NOT NULL,
+    device_id     INTEGER REFERENCES devices(device_id) ON DELETE SET NULL,
+    limit_key     TEXT,                 -- the limits it met: a device type, or 'none' (opted out)
+    boot_id       TEXT NOT NULL,        -- a restart refuses the confirmations of the previous run
+    created_at    REAL NOT NULL,
+    confirmed_at  REAL,
+    accepted_at   REAL,
+    state         TEXT NOT NULL DEFAULT 'confirming'
+                  CHECK (state IN ('confirming', 'authenticating', 'accepted', 'cancelled'))
+);
+CREATE INDEX IF NOT EXISTS withdrawals_by_account ON withdrawals (account_id, state, accepted_at);
+
+-- KB1943/KB1861/KB975: a physical security device (a Digital Security Card+) from its request to
+-- its return. 'draft' until the summary's Continue, then 'ordered' (its reserve held from then),
+-- 'delivered' (the test hook), 'active' (activated with its PIN: a devices row), 'in_return'
+-- (sent back), 'returned' (received: the reserve released), or 'lost' (its fee charged).
+CREATE TABLE IF NOT EXISTS physical_devices (
+    request_id   TEXT PRIMARY KEY,      -- what the request's screens carry
+    serial       TEXT UNIQUE,           -- given when it is ordered
+    username     TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+    account_id   TEXT NOT NULL,         -- where its reserve is held
+    type         TEXT NOT NULL,
+    fee_cents    INTEGER NOT NULL,
+    config       TEXT NOT NULL,         -- what its devices row will hold (the card's secret, its PIN)
+    address      TEXT,                  -- JSON: where it is shipped
+    session_id   TEXT,
+    boot_id      TEXT,
+    device_id    INTEGER REFERENCES devices(device_id) ON DELETE SET NULL,
+    challenge    TEXT,                  -- the open activation challenge
+    state        TEXT NOT NULL CHECK (state IN ('draft', 'ordered', 'delivered', 'active', 'in_return',
+                                                'returned', 'lost')),
+    created_at   REAL NOT NULL,
+    ordered_at   REAL,
+    ships_by     TEXT,                  -- the estimated shipping date the confirmation shows
+    changed_at   REAL                   -- its last change of state
+);
+
+-- KB2481: a request to share another username's device that waits for compliance review.
+CREATE TABLE IF NOT EXISTS sharing_requests (
+    request_id      INTEGER PRIMARY KEY,
+    confirmation_id TEXT NOT NULL REFERENCES enrollments(confirmation_id) ON DELETE CASCADE,
+    username        TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,  -- who asked
+    device_id       INTEGER NOT NULL REFERENCES devices(device_id) ON DELETE CASCADE,
+    state           TEXT NOT NULL DEFAULT 'review' CHECK (state IN ('review', 'approved', 'declined')),
+    created_at      REAL NOT NULL,
+    decided_at      REAL
+);

@@ -25,7 +25,7 @@ PATHS = ("seed", "classic", "current")
 # Every reason a refusal is audited with; each has an audit.outcome.refused.<reason> catalog key.
 REFUSAL_REASONS = ("not_primary", "foreign_user", "target_mismatch", "no_change", "confirmation_unknown",
                    "confirmation_used", "confirmation_expired", "session_expired", "device_required",
-                   "enroll_with_device")
+                   "enroll_with_device", "not_same_person", "temporary_device", "less_secure_device")
 
 
 class Refused(Exception):
@@ -262,7 +262,7 @@ def messages_of(conn, username):
                         (username,)).fetchall()
 
 
-RESTRICTIONS = ("otc_orders", "daily_withdrawal")
+RESTRICTIONS = ("otc_orders",)  # the withdrawal limits are the devices' (mock_portal/funds.py)
 
 
 def restrictions(opted_out):

@@ -8,8 +8,9 @@ from playwright.sync_api import expect
 from ..devices import CodeCard
 from ..labels import device_name
 from ..portal_http import hooks_of_page
-from .base import ConfirmationDialog, LoggedInScreen, Screen
+from .base import ConfirmationDialog, LoggedInScreen, Screen, containing
 from .public import LoginPage, SecondFactorPage
+from .withdrawal import WithdrawalLimitsPage
 
 CHOICES = ("ibkr_mobile", "without_ibkr_mobile", "other_username")
 
@@ -66,6 +67,11 @@ class EnrollmentPage(Screen):
         self.devices = page.get_by_role("list", name=self.labels["secure_login_devices"], exact=True)
         self.error = page.get_by_role("alert")
         self.notice = page.get_by_role("status")
+        # The article's references: Withdrawal Limits, Request Physical Device, the physical devices.
+        self.withdrawal_limits_link = page.get_by_role("link", name=self.labels["withdrawal_limits"], exact=True)
+        self.request_physical_device_link = page.get_by_role(
+            "link", name=self.labels["request_physical_device"], exact=True)
+        self.physical_devices = page.get_by_role("list", name=self.labels["physical_devices"], exact=True)
 
     def expect_opted_out(self):
         expect(self.not_required_heading).to_be_visible()
@@ -87,6 +93,25 @@ class EnrollmentPage(Screen):
     def device(self, text):
         """The device list's entry whose text contains `text` (a device name, a username)."""
         return self.devices.get_by_role("listitem").filter(has_text=text)
+
+    def physical_device(self, serial):
+        """The physical devices list's entry of a serial number."""
+        return self.physical_devices.get_by_role("listitem").filter(has_text=serial)
+
+    def expect_physical_state(self, serial, state):
+        """`state`: ordered, delivered, active, in_return, returned or lost."""
+        expect(self.physical_device(serial)).to_contain_text(self.labels[f"state_{state}"])
+        return self
+
+    def open_withdrawal_limits(self):
+        self.click(self.withdrawal_limits_link)
+        return self.next(WithdrawalLimitsPage).expect_loaded()
+
+    def activate_button(self, serial):
+        return self.physical_device(serial).get_by_role("button", name=containing(self.labels["activate"]))
+
+    def return_form_link(self, serial):
+        return self.physical_device(serial).get_by_role("link", name=containing(self.labels["return_form"]))
 
     def remove_device(self, text):
         """Stop the device serving this username (the other usernames it serves keep it)."""

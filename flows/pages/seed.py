@@ -3,6 +3,7 @@ article's steps 4-7), the opt-out agreement, and the account, messages, audit lo
 from playwright.sync_api import expect
 
 from .base import ConfirmationDialog, LoggedInScreen, NotAllowedNotice, Screen, containing
+from .withdrawal import FundsScreen
 
 
 class PortalMenu(LoggedInScreen):
@@ -146,8 +147,9 @@ class OptOutConfirmationDialog(SecureLoginConfirmationDialog):
     """The opt-out's own confirmation: OK opts out, back on the Secure Login Settings."""
 
 
-class AccountPage(Screen):
-    """口座情報: the trading and withdrawal limits the SLS opt-out imposes."""
+class AccountPage(FundsScreen):
+    """口座情報: the trading and withdrawal limits the SLS opt-out imposes, the withdrawal limits by
+    device and the funds (FundsScreen), and 出金を依頼する."""
 
     shown_by = "limits"
 

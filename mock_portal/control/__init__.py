@@ -11,6 +11,11 @@ beyond loopback it needs its key (X-Slskit-Test-Hooks-Key). Every route, on one 
     POST   /_test/ibkey/push              approve or deny an IB Key notification (the phone)
     POST   /_test/ibkey/activate          activate IB Key with the code the portal shows (the phone)
     POST   /_test/temporary-passcode      issue a KB69 temporary passcode (the help desk)
+    POST   /_test/sharing-requests/review approve or decline a device sharing request (compliance, KB2481)
+    POST   /_test/physical-devices/deliver  the ordered Digital Security Card+ arrives (KB1943)
+    POST   /_test/physical-devices/receive  a device sent back is received: its reserve released (KB975)
+    POST   /_test/physical-devices/lost   a device reported lost: its fee charged (KB1861)
+    GET    /_test/users/<username>/funds  the account's money, withdrawals and physical devices
     GET    /_test/requests                the request journal (journal.py)
     DELETE /_test/requests                forget a user's entries, or all
     POST   /_test/faults                  a fault on purpose (faults.py)
@@ -30,7 +35,7 @@ beyond loopback it needs its key (X-Slskit-Test-Hooks-Key). Every route, on one 
 
 docs/steering.md and docs/devices.md describe each for a test suite; docs/gateway.md the gateway's.
 """
-from . import faults, gateway_hooks, journal, stubs  # noqa: F401  (gateway_hooks: its routes on bp)
+from . import faults, gateway_hooks, journal, references_hooks, stubs  # noqa: F401  (their routes on bp)
 from .routes import bp
 
 __all__ = ["bp", "init_app"]

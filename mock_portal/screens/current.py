@@ -26,7 +26,8 @@ from .confirmations import shown_confirmation
 bp = Blueprint("current", __name__, url_prefix="/portal/current")
 
 NOTICES = {"cancelled": "notice.change_cancelled", "enrolled": "notice.sls_updated",
-           "removed": "notice.device_removed"}
+           "removed": "notice.device_removed", "in_review": "notice.sharing_in_review",
+           "activated": "notice.physical_device_activated", "sent_back": "notice.physical_device_sent_back"}
 # Where OK leads, per choice.
 NEXT_SCREEN = {"ibkr_mobile": "current.ibkey_activation", "without_ibkr_mobile": "current.code_card_page",
                "other_username": "current.other_username"}
@@ -71,12 +72,20 @@ def _secure_login_page(status=200, error=None, confirmation=None, choice=None):
     owned = [(d, enrollment.holders(db, d)) for d in devices.devices_of(db, user["username"])]
     chosen = choice or (enrollment.of_confirmation(db, confirmation["confirmation_id"])["choice"]
                         if confirmation else None)
+    review = enrollment.in_review(db, user["username"])
     return render_page(
         "current/secure_login.html", status, user=user, error=error, confirmation=confirmation,
         choices=enrollment.CHOICES, chosen=chosen, may_change=bool(user["is_primary"]),
         allowed=sls.allowed_users(db, user["account_id"]), devices=owned,
-        pending=enrollment.pending(db, user["username"]), next_screen=NEXT_SCREEN,
-        notice=NOTICES.get(request.args.get("notice")))
+        pending=None if review else enrollment.pending(db, user["username"]), next_screen=NEXT_SCREEN,
+        physical=physical_devices_of(db, user["username"]),
+        notice=NOTICES.get(request.args.get("notice")) or ("notice.sharing_in_review" if review else None))
+
+
+def physical_devices_of(conn, username):
+    """The user's physical devices from their order on (drafts are no device yet), newest first."""
+    return conn.execute("SELECT * FROM physical_devices WHERE username = ? AND state != 'draft'"
+                        " ORDER BY created_at DESC, serial", (username,)).fetchall()
 
 
 @bp.get("/settings/secure-login")
@@ -247,14 +256,24 @@ def _link_device(pending):
     return chosen, owned
 
 
-def _link_page(pending, status=200, error=None, notice=None):
+def _link_page(pending, status=200, error=None, notice=None, error_params=None):
     device, owned = _link_device(pending)
     if device is None and not owned:
-        return render_page("current/other_username.html", status, error=error, username=pending["link_username"] or "")
+        return render_page("current/other_username.html", status, error=error, error_params=error_params,
+                           username=pending["link_username"] or "")
     challenge = devices.current_challenge(get_db(), g.session["session_id"], device) if device else None
     return render_page("login/second_factor.html", status, purpose="link", urls=CODE_STEP_URLS, device=device,
-                       devices=owned, challenge=challenge, error=error, notice=notice, next=None,
-                       ibeam_hooks=False)
+                       devices=owned, challenge=challenge, error=error, error_params=error_params, notice=notice,
+                       next=None, ibeam_hooks=False)
+
+
+def _sharing_refused(refusal, page):
+    """A KB2481 condition failed: audited as a refused change of this user's own setting, and
+    shown with its own message (devices by their names, in the user's language)."""
+    sls.refuse(get_db(), g.user["username"], g.user["username"], enrollment.PATH, refusal.reason)
+    events.log("device.sharing_refused", username=g.user["username"], reason=refusal.reason)
+    params = {k: devices.name(v) if not isinstance(v, str) else v for k, v in refusal.params.items()}
+    return page(409, refusal.key, params)
 
 
 def _set_link(pending, **fields):
@@ -275,8 +294,8 @@ def link_step(view):
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         pending = _link_pending()
-        if pending is None:
-            return redirect(url_for("current.secure_login"))
+        if pending is None or enrollment.in_review(get_db(), g.user["username"]) is not None:
+            return redirect(url_for("current.secure_login"))  # a request waiting for review says so there
         return view(pending, *args, **kwargs)
     return current_revision(wrapped)
 
@@ -296,7 +315,8 @@ def other_username_submit(pending):
     db = get_db()
     username = " ".join(request.form.get("username", "")[:limits.FIELD].split())
     password = request.form.get("password", "")[:limits.FIELD]
-    page = lambda status, key: render_page("current/other_username.html", status, error=key, username=username)  # noqa: E731
+    page = lambda status, key, params=None: render_page(  # noqa: E731
+        "current/other_username.html", status, error=key, error_params=params, username=username)
     if not username or not password:
         return page(400, "error.login_missing")
     if username == g.user["username"]:
@@ -305,9 +325,18 @@ def other_username_submit(pending):
     _, refused = checks.password(db, username, password, now(), link_for=g.user["username"])
     if refused:
         return page(401, refused)
+    try:
+        enrollment.sharing_problem(db, g.user["username"], username)  # KB2481 (a) and (b)
+    except enrollment.SharingRefused as refusal:
+        return _sharing_refused(refusal, page)
     owned = enrollment.shareable_devices(db, username)
     if not owned:
         return page(409, "error.other_username_no_device")
+    if len(owned) == 1:
+        try:
+            enrollment.sharing_problem(db, g.user["username"], username, owned[0])  # (c)
+        except enrollment.SharingRefused as refusal:
+            return _sharing_refused(refusal, page)
     pending = _set_link(pending, link_username=username, link_device_id=None)
     if len(owned) == 1:
         pending = _start_device(pending, owned[0])
@@ -323,6 +352,11 @@ def other_username_device(pending):
     device = next((d for d in owned if device_id.isascii() and device_id.isdigit() and d["device_id"] == int(device_id)), None)
     if device is None:
         return _link_page(pending, 400, error="error.choose_device")
+    try:
+        enrollment.sharing_problem(get_db(), g.user["username"], pending["link_username"], device)  # KB2481 (c)
+    except enrollment.SharingRefused as refusal:
+        return _sharing_refused(refusal, lambda status, key, params: _link_page(pending, status, key,
+                                                                               error_params=params))
     _start_device(pending, device)
     return post_redirect("current.other_username")
 
@@ -354,6 +388,15 @@ def other_username_code(pending):
                                  purpose="link")
     if refused:
         return _link_page(pending, 401, error=refused)
+    try:  # KB2481 again: a device or a passcode may have come since the device was chosen
+        enrollment.sharing_problem(db, g.user["username"], pending["link_username"], device)
+    except enrollment.SharingRefused as refusal:
+        return _sharing_refused(refusal, lambda status, key, params: _link_page(pending, status, key,
+                                                                               error_params=params))
+    if enrollment.needs_review(db, g.user["username"], pending["link_username"]):
+        enrollment.ask_review(db, pending, device)
+        events.log("device.sharing_in_review", username=g.user["username"], device_type=device["type"])
+        return post_redirect("current.secure_login", notice="in_review")
     enrollment.link(db, pending, device)
     events.log("device.shared", username=g.user["username"], device_type=device["type"])
     return post_redirect("current.secure_login", notice="enrolled")

@@ -15,11 +15,11 @@ import base64
 import json
 import secrets
 
-from .. import limits, sls, users
+from .. import funds, limits, sls, users
 from ..clock import now
 from ..db import transaction
 from ..login import code_card
-from ..login.devices import devices_of
+from ..login.devices import devices_of, passcode_reach
 
 CHOICES = ("ibkr_mobile", "without_ibkr_mobile", "other_username")
 PATH = "current"                # the audit log's path for this revision's screens
@@ -74,6 +74,7 @@ def _supersede(conn, username):
         if old["device_id"] is not None:
             conn.execute("DELETE FROM devices WHERE device_id = ?", (old["device_id"],))
     conn.execute("UPDATE enrollments SET state = 'cancelled' WHERE username = ? AND state = 'pending'", (username,))
+    conn.execute("DELETE FROM sharing_requests WHERE username = ? AND state = 'review'", (username,))
 
 
 def _prepare(conn, enrollment):
@@ -175,12 +176,134 @@ def shareable_devices(conn, username):
 def link(conn, enrollment, device):
     """The login under the other username passed with `device`: it now serves the enrolling user."""
     with transaction(conn):
-        conn.execute("INSERT OR IGNORE INTO shared_devices (device_id, username) VALUES (?, ?)",
-                     (device["device_id"], enrollment["username"]))
-        current = conn.execute("SELECT state FROM enrollments WHERE confirmation_id = ?",
-                               (enrollment["confirmation_id"],)).fetchone()
-        if current["state"] == "pending":
-            _complete(conn, enrollment)
+        _link(conn, enrollment, device)
+
+
+def _link(conn, enrollment, device):
+    conn.execute("INSERT OR IGNORE INTO shared_devices (device_id, username) VALUES (?, ?)",
+                 (device["device_id"], enrollment["username"]))
+    current = conn.execute("SELECT state FROM enrollments WHERE confirmation_id = ?",
+                           (enrollment["confirmation_id"],)).fetchone()
+    if current["state"] == "pending":
+        _complete(conn, enrollment)
+
+
+# --- KB2481's three conditions on sharing one device between usernames ---------------------------
+#
+#   (a) the usernames are one entity's (the same account), or their people's identification data
+#       are the same (the scenario's `identity`);
+#   (b) no username involved has a temporary device (a temporary passcode still valid, an Online
+#       Security Code Card);
+#   (c) the device shared is at least as protective as every other device involved (KB1131's
+#       limits rank them, funds.protection).
+#
+# Each refusal has its own message and audit reason. A username whose scenario entry says
+# `sharing_review` has its requests wait for compliance review (a test hook decides them).
+
+TEMPORARY = ("temporary_passcode", "security_code_card")
+SHARING_REFUSALS = ("not_same_person", "temporary_device", "less_secure_device")
+
+
+class SharingRefused(Exception):
+    """A KB2481 condition the request fails: the catalog key, its parameters, the audit reason."""
+
+    def __init__(self, key, reason, **params):
+        super().__init__(key)
+        self.key, self.reason, self.params = key, reason, params
+
+
+def profile(conn, username):
+    return conn.execute("SELECT * FROM user_profiles WHERE username = ?", (username,)).fetchone()
+
+
+def identity_of(conn, username):
+    row = profile(conn, username)
+    return json.loads(row["identity"]) if row is not None and row["identity"] else None
+
+
+def same_person(conn, username, other):
+    """(a): one account is one entity; across accounts the identification data must match. A
+    scenario that gives neither username an identity does not say who they are: taken as one
+    person, as before the condition was checked (docs/devices.md)."""
+    if users.find(conn, username)["account_id"] == users.find(conn, other)["account_id"]:
+        return True
+    mine, theirs = identity_of(conn, username), identity_of(conn, other)
+    return mine == theirs
+
+
+def _temporary_device(conn, username, at):
+    """A temporary device `username` holds now: an Online Security Code Card, or a temporary
+    passcode issued and still valid (KB69). None otherwise."""
+    for device in devices_of(conn, username):
+        if device["type"] == code_card.TYPE:
+            return device
+        if device["type"] == "temporary_passcode":
+            issued = conn.execute("SELECT issued_at FROM temporary_passcodes WHERE username = ?"
+                                  " ORDER BY passcode_id DESC LIMIT 1", (username,)).fetchone()
+            if issued is not None and passcode_reach(issued["issued_at"], at):
+                return device
+    return None
+
+
+def sharing_problem(conn, username, other, device=None, at=None):
+    """Raise SharingRefused for the first KB2481 condition that `username` asking to share `other`'s
+    `device` fails ((c) only once the device is known)."""
+    at = now() if at is None else at
+    if not same_person(conn, username, other):
+        raise SharingRefused("error.sharing_not_same_person", "not_same_person", username=username, other=other)
+    for holder in (username, other):
+        if _temporary_device(conn, holder, at) is not None:
+            raise SharingRefused("error.sharing_temporary_device", "temporary_device", holder=holder)
+    if device is None:
+        return
+    for holder in (username, other):
+        for mine in devices_of(conn, holder):
+            if mine["device_id"] != device["device_id"] and mine["type"] not in TEMPORARY \
+                    and funds.protection(mine["type"]) > funds.protection(device["type"]):
+                raise SharingRefused("error.sharing_less_secure_device", "less_secure_device",
+                                     device=device, stronger=mine, holder=holder)
+
+
+def needs_review(conn, *usernames):
+    return any((row := profile(conn, u)) is not None and row["sharing_review"] for u in usernames)
+
+
+def ask_review(conn, enrollment, device):
+    """The request waits for compliance review; the enrollment stays pending until it is decided."""
+    with transaction(conn):
+        if in_review(conn, enrollment["username"]) is None:
+            conn.execute("INSERT INTO sharing_requests (confirmation_id, username, device_id, created_at)"
+                         " VALUES (?, ?, ?, ?)", (enrollment["confirmation_id"], enrollment["username"],
+                                                  device["device_id"], now()))
+
+
+def in_review(conn, username):
+    """`username`'s request waiting for review, or None."""
+    return conn.execute("SELECT * FROM sharing_requests WHERE username = ? AND state = 'review'"
+                        " ORDER BY request_id DESC LIMIT 1", (username,)).fetchone()
+
+
+def decide_review(conn, username, decision, at):
+    """Compliance decides `username`'s waiting request ('approve' or 'decline'): the conditions are
+    checked again, as things may have changed since. Returns the request decided, or None when
+    none waits; raises SharingRefused (nothing decided) when an approval fails a condition."""
+    with transaction(conn):
+        request = in_review(conn, username)
+        if request is None:
+            return None
+        enrollment = of_confirmation(conn, request["confirmation_id"])
+        device = conn.execute("SELECT * FROM devices WHERE device_id = ?", (request["device_id"],)).fetchone()
+        if decision == "approve":
+            sharing_problem(conn, username, enrollment["link_username"], device, at)
+            _link(conn, enrollment, device)
+        elif enrollment["state"] == "pending":
+            conn.execute("UPDATE enrollments SET state = 'cancelled' WHERE confirmation_id = ?",
+                         (enrollment["confirmation_id"],))
+        state = "approved" if decision == "approve" else "declined"
+        conn.execute("UPDATE sharing_requests SET state = ?, decided_at = ? WHERE request_id = ?",
+                     (state, at, request["request_id"]))
+        sls._message(conn, username, f"message.sharing_{state}", owner=enrollment["link_username"])
+    return request
 
 
 def holders(conn, device):

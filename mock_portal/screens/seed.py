@@ -4,16 +4,17 @@ import json
 
 from flask import Blueprint, g, redirect, request, url_for
 
-from .. import limits, sls, users
+from .. import funds, limits, sls, users
 from ..access import PORTAL, PRIMARY_USER, TRADING, requires
 from ..db import get_db
 from ..responses import render_page
-from . import confirmations
+from . import confirmations, withdrawals
 
 bp = Blueprint("seed", __name__, url_prefix="/portal")
 
 NOTICES = {"updated": "notice.sls_updated", "cancelled": "notice.change_cancelled",
            "opted_out": "notice.sls_opted_out", "already_done": "notice.change_already_made"}
+ACCOUNT_NOTICES = withdrawals.NOTICES
 
 
 @bp.get("/")
@@ -33,9 +34,11 @@ def trading():
 @bp.get("/account")
 @requires(PORTAL)
 def account():
-    """What the account may do: restricted while the user is opted out of SLS."""
+    """What the account may do: restricted while the user is opted out of SLS; its withdrawal
+    limits by device and what may be withdrawn (mock_portal/funds.py)."""
     return render_page("seed/account.html", section="account", restricted=bool(g.user["sls_opted_out"]),
-                       limits=sls.restrictions(g.user["sls_opted_out"]))
+                       limits=sls.restrictions(g.user["sls_opted_out"]), **withdrawals.funds_context(get_db(), g.user),
+                       notice=ACCOUNT_NOTICES.get(request.args.get("notice")))
 
 
 @bp.get("/messages")
@@ -112,7 +115,8 @@ def _opt_out_page(status=200, error=None, confirmation=None, signature=""):
     return render_page(
         "seed/opt_out.html", status, section="settings", user=user, error=error, confirmation=confirmation,
         may_change=bool(user["is_primary"]), allowed=sls.allowed_users(db, user["account_id"]),
-        signature=signature, notice=NOTICES.get(request.args.get("notice")))
+        signature=signature, notice=NOTICES.get(request.args.get("notice")),
+        no_device_limits=[funds.money(cents) for cents in funds.limits_of(funds.NO_DEVICE)])
 
 
 def _agreement_signed():

@@ -6,7 +6,9 @@ from playwright.sync_api import expect
 from flows.current import log_in_with_the_other_username
 from flows.labels import LABELS
 from flows.pages import HomePage, LoginPage, PortalMenu, SecureLoginSettingsPage
-from flows.pages.current import CHOICES, CurrentPortal, CurrentSettingsPage
+from flows.pages.current import CHOICES, CurrentPortal, CurrentSettingsPage, EnrollmentPage
+from flows.pages.physical_device import ActivationPage, RequestPhysicalDevicePage, ReturnFormPage
+from flows.references import open_secure_login_system, open_withdrawal
 
 
 AXE = Axe()
@@ -104,3 +106,42 @@ def test_the_gear_icons_have_accessible_names(logged_in_page, portal):
     expect(icon).to_have_accessible_name("セキュア・ログイン設定を変更")
     icon.click()
     SecureLoginSettingsPage(logged_in_page, "ja").expect_opted_out()
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_screen_of_the_references_passes_axe(portal, portal_user, log_in, lang):
+    """The withdrawal's form, confirmation, refusal and device step; the Withdrawal Limits page; a
+    DSC+ request's form (Change Address), summary and confirmation, its activation and return form."""
+    found = []
+    user = portal_user(locale=lang, sls_opted_out=False, portal_revision="current", equity_usd=2_000_000)
+    page = with_axe(log_in(user))
+    form = open_withdrawal(page, portal.base_url, lang)
+    found += serious_violations(page, "withdrawal form")
+    form.fill("1e9").submit()
+    found += serious_violations(page, "withdrawal refused")
+    step = form.fill("100").continue_()
+    found += serious_violations(page, "withdrawal confirmation")
+    step.ok()
+    found += serious_violations(page, "withdrawal device step")
+    enrollment = open_secure_login_system(page, portal.base_url, lang)
+    enrollment.open_withdrawal_limits()
+    found += serious_violations(page, "Withdrawal Limits")
+    enrollment = open_secure_login_system(page, portal.base_url, lang)
+    request = RequestPhysicalDevicePage.open_from(enrollment)
+    request.change_address({"street": "1 A", "city": "Tokyo", "postal_code": "100-0001", "country": "JP"})
+    found += serious_violations(page, "Request Physical Device, Change Address")
+    summary = request.fill("2580").continue_()
+    found += serious_violations(page, "its summary")
+    received = summary.continue_()
+    found += serious_violations(page, "its confirmation")
+    enrollment = received.ok()
+    serial = portal.funds_of(user.username)["physical_devices"][0]["serial"]
+    portal.deliver_physical_device(user.username)
+    page.reload()
+    found += serious_violations(page, "Secure Login System with a delivered card")
+    ActivationPage.open_from(enrollment.expect_physical_state(serial, "delivered"), serial)
+    found += serious_violations(page, "activation")
+    page.goto(portal.url("/portal/current/settings/secure-login"))
+    ReturnFormPage.open_from(EnrollmentPage(page, lang).expect_loaded(), serial)
+    found += serious_violations(page, "return form")
+    assert not found, "\n".join(found)

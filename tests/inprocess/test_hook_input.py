@@ -10,7 +10,8 @@ from portal_client import Visitor
 
 POST_HOOKS = ("/_test/reset", "/_test/users", "/_test/clock", "/_test/ibkey/push", "/_test/temporary-passcode",
               "/_test/ibkey/activate", "/_test/login-elsewhere", "/_test/brokerage-session", "/_test/login-options",
-              "/_test/mobile-approval", "/_test/stubs")
+              "/_test/mobile-approval", "/_test/stubs", "/_test/sharing-requests/review",
+              "/_test/physical-devices/deliver", "/_test/physical-devices/receive", "/_test/physical-devices/lost")
 
 
 @pytest.fixture
@@ -45,6 +46,12 @@ def test_a_body_that_is_not_a_json_object_is_refused(hooks, path, body):
     ("/_test/ibkey/activate", {"activation_code": 123456}, "activation_code must be a string"),
     ("/_test/users", {"users": {"username": "x"}}, "'users' must be a list"),
     ("/_test/reset", {"users": [{"username": 1}]}, "users[0]"),
+    ("/_test/sharing-requests/review", {"username": "alice", "decision": "yes"}, "decision must be 'approve' or"),
+    ("/_test/sharing-requests/review", {"username": 7, "decision": "approve"}, "username must be a string"),
+    ("/_test/physical-devices/deliver", {"username": None}, "username must be a string"),
+    ("/_test/physical-devices/receive", {"serial": 12}, "serial must be a string"),
+    ("/_test/physical-devices/lost", {"serial": ["DSC1"]}, "serial must be a string"),
+    ("/_test/users", {"users": [{"username": "x", "equity_usd": "lots"}]}, "users[0]"),
 ])
 def test_a_field_of_the_wrong_type_is_named(hooks, path, body, problem):
     assert problem in one_line_error(post(hooks, path, body))

@@ -288,3 +288,111 @@ def test_every_screen_of_the_current_revision_is_translated(app, clock, conn, la
                 "current.card.issue"):
         expected = i18n.CATALOGS[lang][key].split("%(")[0]
         assert expected in pages.replace("&#39;", "'"), key
+
+
+def walk_references(app, clock, conn, lang):
+    """The screens of the article's references: the account's limits and money, a withdrawal to its
+    device step and refusals, the Withdrawal Limits page, a DSC+ requested, activated and returned,
+    the sharing refusals and the review notice, and the messages they leave."""
+    import json
+    from contextlib import closing
+
+    from flows.devices import DigitalSecurityCard, read_challenge
+    from flows.portal_http import confirmation_id
+    from mock_portal import control, db, scenario
+    from portal_client import Visitor
+    from references_users import USERS, device_id, log_in
+    app.register_blueprint(control.bp)
+    hooks = app.test_client()
+    with closing(db.connect(app.config["DATABASE"])) as c:
+        scenario.add_users(c, [{**u, "locale": lang} for u in USERS], app.config["PASSWORD_HASH_METHOD"])
+    seen = []
+    olga = Visitor(app.test_client(), clock)
+    log_in(olga, "olga")
+    form = "/portal/account/withdrawal"
+    seen += [("account", olga.get("/portal/account")), ("withdrawal", olga.get(form))]
+    device = str(device_id(conn, "olga", "authenticator_app"))
+    for amount in ("1e9", "-1", "", "9" * 20, "60000"):
+        seen.append((f"amount {amount}", olga.post(form, {"amount": amount, "currency": "USD", "device": device})))
+    seen.append(("currency", olga.post(form, {"amount": "1", "currency": "EUR", "device": device})))
+    location = olga.post(form, {"amount": "100", "currency": "USD", "device": device}).headers["Location"]
+    seen.append(("withdrawal dialog", olga.get(location)))
+    cid = confirmation_id(text(seen[-1][1]))
+    seen.append(("withdrawal device", olga.get(olga.post(f"{form}/confirm", {"confirmation": cid}).headers["Location"])))
+    seen.append(("withdrawal wrong code", olga.post(f"{form}/authenticate", {"withdrawal": cid, "code": "1"})))
+    seen.append(("withdrawal cancelled", olga.post(f"{form}/cancel", {"confirmation": cid}, follow_redirects=True)))
+    seen.append(("withdrawal used", olga.post(f"{form}/confirm", {"confirmation": cid})))
+
+    walt = Visitor(app.test_client(), clock)
+    log_in(walt, "walt")
+    sls_path = "/portal/current/settings/secure-login"
+    request_path = f"{sls_path}/physical-device"
+    seen += [("limits", walt.get(f"{sls_path}/withdrawal-limits")), ("request", walt.get(request_path)),
+             ("change address", walt.get(f"{request_path}?address=change")),
+             ("weak pin", walt.post(request_path, {"pin": "1111", "pin_again": "1111", "account": "U4000002"}))]
+    summary = walt.post(request_path, {"pin": "2580", "pin_again": "2580", "account": "U4000002"})
+    seen.append(("summary", walt.get(summary.headers["Location"])))
+    placed = walt.post(f"{request_path}/summary", {"request": summary.headers["Location"].split("request=")[1]})
+    seen += [("requested", walt.get(placed.headers["Location"])), ("ordered", walt.get(sls_path)),
+             ("in progress", walt.get(request_path))]
+    delivered = hooks.post("/_test/physical-devices/deliver", json={"username": "walt"}).get_json()
+    serial = delivered["serial"]
+    seen.append(("delivered", walt.get(sls_path)))
+    page = walt.get(walt.post(f"{request_path}/{serial}/activate", {}).headers["Location"])
+    seen += [("activate", page), ("activate wrong", walt.post(f"{request_path}/{serial}/activate/response", {"code": "1"}))]
+    card = DigitalSecurityCard(delivered["card_secret"], "2580")
+    seen.append(("activated", walt.post(f"{request_path}/{serial}/activate/response",
+                                        {"code": card.response(read_challenge(text(seen[-1][1])))},
+                                        follow_redirects=True)))
+    seen += [("return form", walt.get(f"{request_path}/{serial}/return")),
+             ("sent back", walt.post(f"{request_path}/{serial}/return", {}, follow_redirects=True))]
+    hooks.post("/_test/physical-devices/receive", json={"serial": serial})
+    seen.append(("received", walt.get("/portal/messages")))
+    pia = conn.execute("SELECT serial FROM physical_devices WHERE username = 'pia'").fetchone()[0]
+    hooks.post("/_test/physical-devices/lost", json={"serial": pia})
+    conn.execute("INSERT INTO portal_revisions (username, revision) VALUES ('pia', 'current')")
+    pia_visitor = Visitor(app.test_client(), clock)
+    log_in(pia_visitor, "pia")
+    seen += [("lost", pia_visitor.get("/portal/messages")), ("pia account", pia_visitor.get("/portal/account")),
+             ("not eligible", pia_visitor.get(request_path))]
+
+    ken = Visitor(app.test_client(), clock)
+    log_in(ken, "ken")
+    seen.append(("opted out request", ken.get(request_path)))
+    conn.execute("INSERT INTO devices (username, type, config) VALUES ('ken', 'ibkey', ?)",
+                 (json.dumps({"type": "ibkey", "ibkey_secret": "OBQXG43XN5ZGIMJSGM2DKNRXHA4TAMJS"}),))
+    for other in ("lee", "kei"):
+        location = ken.post(sls_path, {"choice": "other_username"}).headers["Location"]
+        ken.post(f"{sls_path}/confirm", {"confirmation": confirmation_id(text(ken.get(location)))})
+        ken.get(f"{sls_path}/other-username")
+        seen.append((f"share with {other}", ken.post(f"{sls_path}/other-username",
+                                                     {"username": other, "password": f"{other} pass"})))
+    conn.execute("INSERT INTO devices (username, type, config) VALUES ('kei', 'security_code_card', '{}')")
+    seen.append(("temporary", ken.post(f"{sls_path}/other-username", {"username": "kei", "password": "kei pass"})))
+    conn.execute("INSERT INTO sharing_requests (confirmation_id, username, device_id, created_at) SELECT"
+                 " confirmation_id, 'ken', (SELECT device_id FROM devices WHERE username = 'kei' LIMIT 1), 0"
+                 " FROM enrollments WHERE username = 'ken' AND state = 'pending'")
+    seen.append(("in review", ken.get(sls_path)))
+    return seen
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_screen_of_the_references_is_translated(app, clock, conn, lang):
+    seen = walk_references(app, clock, conn, lang)
+    problems = {where: bad for where, response in seen if (bad := untranslated(text(response)))}
+    assert problems == {}
+    for where, response in seen:
+        assert f'<html lang="{lang}">' in text(response), where
+    pages = "".join(text(r) for _, r in seen).replace("&#39;", "'")
+    for key in ("funds.limits_heading", "funds.device.none", "error.amount_invalid", "error.amount_too_large",
+                "error.withdrawal_over_day_limit", "error.currency_unknown", "withdrawal.confirm",
+                "withdrawal.authenticate_heading", "notice.withdrawal_cancelled", "error.confirmation_used",
+                "funds.limits_page_heading", "physical.request_heading", "physical.address.street", "error.pin_weak",
+                "physical.summary_heading", "physical.requested_heading", "physical.state.ordered",
+                "error.physical_device_in_progress", "physical.state.delivered", "physical.activate_heading",
+                "notice.physical_device_activated", "physical.return_heading", "notice.physical_device_sent_back",
+                "message.physical_device_received", "message.physical_device_lost", "error.physical_device_equity",
+                "error.physical_device_enroll_first", "error.sharing_not_same_person",
+                "error.sharing_less_secure_device", "error.sharing_temporary_device", "notice.sharing_in_review"):
+        expected = i18n.CATALOGS[lang][key].split("%(")[0]
+        assert expected in pages, key

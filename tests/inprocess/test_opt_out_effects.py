@@ -5,10 +5,23 @@ from html_reading import parse
 from portal_client import text
 
 
+def rows(page):
+    """Every table row with a row header: {its header: [its cells]}."""
+    return {row.find("th").text: [cell.text for cell in row.find_all("td")]
+            for row in parse(page).find_all("tr") if row.find("th", scope="row")}
+
+
 def limit(page, item):
-    rows = {row.find("th").text: row.find("td").text for row in parse(page).find_all("tr") if row.find("th", scope="row")}
-    assert item in rows, f"no row {item!r}"
-    return rows[item]
+    found = rows(page)
+    assert item in found, f"no row {item!r}"
+    return found[item][0]
+
+
+def withdrawal_limits(page, device):
+    """A device's row of the withdrawal limits (KB1131): (per day, over five days)."""
+    found = rows(page)
+    assert device in found, f"no withdrawal limits for {device!r}"
+    return tuple(found[device][:2])
 
 
 def cancel_opt_out(visitor, username):
@@ -42,9 +55,9 @@ def test_after_cancelling_the_opt_out_the_trading_login_asks_for_the_code(app, c
 def test_opted_out_account_is_restricted(visitor):
     visitor.log_in("alice")
     page = text(visitor.get("/portal/account"))
-    assert "オプトアウトしているため、この口座には次の制限があります" in page
+    assert "オプトアウトしているため、この口座には次の制限があり" in page
     assert limit(page, "ピンクシート・OTCBB銘柄の注文") == "不可"
-    assert limit(page, "1日あたりの出金限度額") == "10,000米ドル"
+    assert withdrawal_limits(page, "セキュリティデバイスなし（オプトアウト中）") == ("50,000米ドル", "100,000米ドル")
 
 
 def test_cancelling_the_opt_out_lifts_the_restrictions(visitor):
@@ -53,14 +66,15 @@ def test_cancelling_the_opt_out_lifts_the_restrictions(visitor):
     page = text(visitor.get("/portal/account"))
     assert "この口座には制限がありません" in page
     assert limit(page, "ピンクシート・OTCBB銘柄の注文") == "可"
-    assert limit(page, "1日あたりの出金限度額") == "1,000,000米ドル"
+    assert withdrawal_limits(page, "モバイル認証アプリ") == ("200,000米ドル", "600,000米ドル")
+    assert "セキュリティデバイスなし" not in page
 
 
 def test_restrictions_in_english(visitor):
     visitor.log_in("carol")
     page = text(visitor.get("/portal/account"))
     assert limit(page, "Pink Sheet and OTCBB orders") == "Not allowed"
-    assert limit(page, "Daily withdrawal limit") == "USD 10,000"
+    assert withdrawal_limits(page, "No security device (opted out)") == ("USD 50,000", "USD 100,000")
 
 
 def test_restrictions_follow_the_viewing_users_own_setting(visitor, extra_users):

@@ -85,6 +85,26 @@ EXPECTED = {
     ("current.other_username_device", "POST"): DEVICE,
     ("current.other_username_resend", "POST"): DEVICE,
     ("current.other_username_code", "POST"): DEVICE,
+    # The article's references: withdrawals (seed and current revisions), a physical device (the current
+    # revision's; a seed-revision user is sent home). A trading-only login requests neither.
+    ("withdrawals.request_form", "GET"): DEVICE,
+    ("withdrawals.request_continue", "POST"): DEVICE,
+    ("withdrawals.request_confirm", "POST"): DEVICE,
+    ("withdrawals.request_cancel", "POST"): DEVICE,
+    ("withdrawals.authenticate", "GET"): DEVICE,
+    ("withdrawals.authenticate_submit", "POST"): DEVICE,
+    ("withdrawals.authenticate_resend", "POST"): DEVICE,
+    ("withdrawals.limits_page", "GET"): DEVICE,
+    ("physical.request_form", "GET"): DEVICE,
+    ("physical.request_continue", "POST"): DEVICE,
+    ("physical.summary", "GET"): DEVICE,
+    ("physical.place_order", "POST"): DEVICE,
+    ("physical.requested", "GET"): DEVICE,
+    ("physical.activation_start", "POST"): DEVICE,
+    ("physical.activation", "GET"): DEVICE,
+    ("physical.activation_response", "POST"): DEVICE,
+    ("physical.return_form", "GET"): DEVICE,
+    ("physical.send_back", "POST"): DEVICE,
     # The test hooks: mounted only with TEST_HOOKS, then open to the suite that asked for them.
     ("hooks.reset", "POST"): EVERYONE,
     ("hooks.add_users", "POST"): EVERYONE,
@@ -111,6 +131,11 @@ EXPECTED = {
     ("hooks.remove_stub", "DELETE"): EVERYONE,
     ("hooks.scenarios_listed", "GET"): EVERYONE,
     ("hooks.reset_scenarios", "POST"): EVERYONE,
+    ("hooks.review_sharing_request", "POST"): EVERYONE,
+    ("hooks.deliver_physical_device", "POST"): EVERYONE,
+    ("hooks.receive_physical_device", "POST"): EVERYONE,
+    ("hooks.lose_physical_device", "POST"): EVERYONE,
+    ("hooks.user_funds", "GET"): EVERYONE,
     # The gateway's /v1 API (mock_portal/gateway/), mounted with GATEWAY: open at the access layer
     # whatever the cookie says; the gateway's own session decides (401 JSON without one).
     ("gateway.tickle", "GET"): EVERYONE,
@@ -126,7 +151,7 @@ EXPECTED = {
 }
 # Values for the variable parts of a route's path.
 PATH_VALUES = {"username": "alice", "filename": "portal.css", "device_id": "1", "fault_id": "0123abcd",
-               "stub_id": "0123abcd"}
+               "stub_id": "0123abcd", "serial": "DSC000000001"}
 
 
 @pytest.fixture
