@@ -12,9 +12,11 @@ one exception that only turns a failure into a run: when Playwright's own Chromi
 installed (pytest-playwright would fail with "Executable doesn't exist"), the kit's browser
 discovery supplies one; --slskit-browser-path or $SLSKIT_CHROMIUM asks for it outright.
 
-Loading this module imports nothing but pytest. The kit (`flows`) is imported inside the
-fixtures, through `kit()`, and never under the name `flows` by the plugin itself: a team's own
-top-level `flows` package stays theirs, and the fixtures then use a private copy of the kit's.
+Loading this module imports nothing but pytest. The kit (`flows`) is imported through `kit()`,
+never before the tests are collected: only then is it known whether the importable `flows` is the
+kit's (then the fixtures use it, and a test that imports `flows` gets the same objects) or a
+team's own package, which stays theirs while the fixtures use a private copy of the kit's
+(docs/plugin.md).
 """
 import importlib
 import importlib.util
@@ -38,14 +40,37 @@ PRIVATE_NAME = "_slskit_flows"
 
 
 def kit(module=None):
-    """The kit's `flows` package, or one of its modules (`kit("live")`), without shadowing a
-    team's own `flows`: the one already imported by that name if it is the kit's, else a copy
-    under a private name. A test in a project with its own `flows` reaches the kit's steps the
-    same way: `from slskit_plugin import kit; kit().cancel_sls_opt_out(...)`."""
-    package = sys.modules.get("flows")
-    if package is None or Path(getattr(package, "__file__", "") or "").resolve().parent != KIT_DIR:
-        package = sys.modules.get(PRIVATE_NAME) or _load_private_copy()
+    """The kit's `flows` package, or one of its modules (`kit("live")`): `flows` itself wherever
+    the importable `flows` is the kit's; where a team's own `flows` package shadows it, a private
+    copy (`_slskit_flows`), the one every fixture uses. A test in such a project reaches the
+    kit's steps the same way: `from slskit_plugin import kit; kit().cancel_sls_opt_out(...)`."""
+    package = _kit_package()
     return importlib.import_module(f"{package.__name__}.{module}") if module else package
+
+
+def _kit_package():
+    private = sys.modules.get(PRIVATE_NAME)
+    if private is not None:  # the run's choice is made once
+        return private
+    package = sys.modules.get("flows")
+    if package is None and _is_kit(_importable_flows()):
+        package = importlib.import_module("flows")
+    if package is not None and _is_kit(getattr(package, "__spec__", None)):
+        return package
+    return _load_private_copy()
+
+
+def _importable_flows():
+    """What `import flows` would load now, without loading it."""
+    try:
+        return importlib.util.find_spec("flows")
+    except (ImportError, ValueError):
+        return None
+
+
+def _is_kit(spec):
+    origin = getattr(spec, "origin", None)
+    return bool(origin) and Path(origin).resolve().parent == KIT_DIR
 
 
 def _load_private_copy():
@@ -112,6 +137,25 @@ def remote_browser(config):
 
 
 def pytest_configure(config):
+    # Registered after pytest-playwright, so these fixtures take precedence over its own.
+    config.pluginmanager.register(browser_fixtures(), "slskit-browser")
+
+
+def pytest_sessionstart(session):
+    # xdist's controller imports no test, so nothing can show it another `flows`: it takes the kit
+    # now, and checks --portal-url before its workers start (its own hook comes last).
+    if session.config.pluginmanager.has_plugin("dsession"):
+        _take_the_kit(session.config, [])
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    # The tests are imported, and with them whichever `flows` they import (pytest has put their
+    # folders on sys.path): the first moment `kit()` can tell whether `flows` is the kit's.
+    _take_the_kit(config, items)
+
+
+def _take_the_kit(config, items):
     url = config.getoption("--portal-url")
     if url and not hasattr(config, "workerinput"):  # once, in the process that was started
         portal_http = kit("portal_http")
@@ -119,11 +163,12 @@ def pytest_configure(config):
             _portal_hooks(config, url).check_reachable()
         except portal_http.PortalError as e:  # one line now, not a traceback in every test
             raise pytest.UsageError(f"--portal-url: {e}") from None
-    # Registered after pytest-playwright, so these fixtures take precedence over its own.
-    config.pluginmanager.register(browser_fixtures(), "slskit-browser")
     # The article's Gherkin steps, wherever pytest-bdd runs (it may be disabled with -p no:pytest-bdd).
     if config.pluginmanager.hasplugin("pytest-bdd"):
-        config.pluginmanager.register(kit("steps"), "slskit-steps")
+        steps = kit("steps")
+        if not config.pluginmanager.is_registered(steps):
+            config.pluginmanager.register(steps, "slskit-steps")
+        steps.mark_kit_scenarios(items)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -426,7 +426,8 @@ def is_kit_scenario(item):
     return getattr(item, "_slskit_scenario", False)
 
 
-def pytest_collection_modifyitems(items):
+def mark_kit_scenarios(items):
+    """Called by the plugin once the tests are collected (it registers this module then)."""
     kit_steps = [context.parser for context in list(step_function_context_registry.values())
                  if context.step_func.__module__ == __name__]
     for item in items:
