@@ -23,6 +23,7 @@ import importlib.util
 import os
 import sys
 import types
+import warnings
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,8 @@ LOGIN_PAGE_COOKIE = "slskit_login_page"
 PORTAL_EXPECT_TIMEOUT_MS = 10_000
 KIT_DIR = Path(__file__).resolve().parent / "flows"  # installed beside this module
 PRIVATE_NAME = "_slskit_flows"
+LAUNCH_DECIDED = pytest.StashKey[dict]()  # browser name -> what browser_type_launch_args decided
+BROWSER_ENV_VAR = "SLSKIT_CHROMIUM"  # flows.browser.ENV_VAR, named here too: the header comes before the kit
 
 
 def kit(module=None):
@@ -125,6 +128,45 @@ def pytest_addoption(parser):
                          "in the tests that use the portal, Playwright's own 5000 in the others)")
 
 
+class BrowserSettingWarning(UserWarning):
+    """A browser setting of the project's own code that the kit's setting overrides, or a
+    browser that runs in place of the one asked for (docs/browser.md)."""
+
+
+def kit_browser_setting(config):
+    """(path, how it was given): --slskit-browser-path, else $SLSKIT_CHROMIUM, else (None, None)."""
+    path = config.getoption("--slskit-browser-path")
+    if path:
+        return path, f"--slskit-browser-path {path}"
+    path = os.environ.get(BROWSER_ENV_VAR)
+    return (path, f"{BROWSER_ENV_VAR}={path}") if path else (None, None)
+
+
+def pytest_report_header(config):
+    """One line for each browser setting that goes unused, naming the one that wins and why:
+    what the options and the environment say, known before any browser starts."""
+    explicit, named = kit_browser_setting(config)
+    channel = config.getoption("--browser-channel", None)
+    cdp = config.getoption("--slskit-cdp")
+    if cdp:
+        unused = [named, channel and f"--browser-channel {channel}", remote_browser(config) and "--slskit-connect"]
+        unused = [setting for setting in unused if setting]
+        return [f"slskit: --slskit-cdp wins over {' and '.join(unused)}: the tests use the Chromium already "
+                f"running at {cdp}, nothing is launched or connected to"] if unused else []
+    said = []
+    path, environment = config.getoption("--slskit-browser-path"), os.environ.get(BROWSER_ENV_VAR)
+    if path and environment and path != environment:
+        said.append(f"slskit: {named} wins over {BROWSER_ENV_VAR}={environment}: the command line is this run's own")
+    if explicit and channel:
+        said.append(f"slskit: {named} wins over --browser-channel {channel}: it names the Chromium to launch "
+                    "outright (without it the channel would run)")
+    others = [name for name in config.getoption("--browser", None) or [] if name != "chromium"]
+    if explicit and others:
+        said.append(f"slskit: {named} names a Chromium, so it is not used for --browser {' and '.join(others)}: "
+                    "Playwright's own runs there")
+    return said
+
+
 def remote_browser(config):
     """The run-server this process connects to: with several, one server per xdist worker
     (gwN takes the Nth, round the list), so a pool of browser machines shares the load."""
@@ -193,28 +235,53 @@ def browser_fixtures():
 
     @pytest.fixture(scope="session")
     def browser_type_launch_args(browser_type_launch_args, pytestconfig, playwright, browser_name):
-        """Unchanged, unless Playwright has no Chromium of its own here or one is named."""
-        if (browser_name not in (None, "chromium") or browser_type_launch_args.get("channel")
-                or "executable_path" in browser_type_launch_args):
-            return browser_type_launch_args
+        """Unchanged, unless the kit's browser setting names a Chromium, or Playwright has none of
+        its own here for a run that asks for no other browser (docs/browser.md has every case).
+        A project's own fixture of this name wraps this one: what it returns has the last word."""
+        decided = pytestconfig.stash.setdefault(LAUNCH_DECIDED, {})
+        decided[browser_name] = {}
+        if browser_name not in (None, "chromium") or pytestconfig.getoption("--slskit-cdp"):
+            return browser_type_launch_args  # the run's header said so if a kit setting goes unused
         discovery = kit("browser")
-        explicit = pytestconfig.getoption("--slskit-browser-path") or os.environ.get(discovery.ENV_VAR)
+        explicit, named = kit_browser_setting(pytestconfig)
+        args = dict(browser_type_launch_args)
+        if explicit:
+            args.pop("channel", None)  # the run's header named the --browser-channel it wins over
+        elif "executable_path" in args or args.get("channel") not in (None, "chromium"):
+            # A browser of the project's own, or a branded one (chrome, msedge): Playwright finds
+            # it or says where it looked.
+            return browser_type_launch_args
         if pytestconfig.getoption("--slskit-connect"):
             # The browser runs where the server is: only an explicit path is sent along (the
             # server must allow it with `playwright run-server --unsafe`).
             if not explicit:
                 return browser_type_launch_args
+            decided[browser_name] = {"executable": explicit, "named": named}
             # With connect_options these go to the server as JSON in a header, where the protocol's
             # camelCase name is the one the server reads (a snake_case key is silently dropped).
-            args = [*discovery.launch_args(), *browser_type_launch_args.get("args", [])]
-            return {**browser_type_launch_args, "executablePath": explicit, "args": args}
-        headless = browser_type_launch_args.get("headless", True)
+            return {**args, "executablePath": explicit, "args": [*discovery.launch_args(), *args.get("args", [])]}
+        # The channel "chromium" asks for the full browser (in its new headless mode), not the
+        # headless shell a plain headless run gets.
+        full = args.pop("channel", None) == "chromium"
+        headless = args.get("headless", True) and not full
         if not explicit and discovery.managed_chromium(playwright, headless):
             return browser_type_launch_args  # Playwright's own works: nothing to help with
-        found = discovery.launch_options(None, explicit, headless=headless)
+        try:
+            found = discovery.launch_options(None, explicit, headless=headless)
+        except discovery.BrowserNotFound as e:
+            if explicit:
+                raise
+            # Said when a browser is launched without one: the project's own fixture may name one.
+            decided[browser_name] = {"missing": e}
+            return browser_type_launch_args
+        if explicit:
+            decided[browser_name] = {"executable": found["executable_path"], "named": named}
+        elif full:
+            warnings.warn(BrowserSettingWarning(
+                "Playwright's own Chromium, which the channel 'chromium' asks for, is not installed here: "
+                f"{found['executable_path']} runs in its place"), stacklevel=1)
         found.pop("headless")
-        args = [*found.pop("args"), *browser_type_launch_args.get("args", [])]
-        return {**found, **browser_type_launch_args, "args": args}
+        return {**found, **args, "args": [*found.pop("args"), *args.get("args", [])]}
 
     @pytest.fixture(scope="session")
     def connect_options(connect_options, pytestconfig):
@@ -228,11 +295,25 @@ def browser_fixtures():
         return {key: url}
 
     @pytest.fixture(scope="session")
-    def launch_browser(launch_browser, pytestconfig, playwright):
+    def launch_browser(launch_browser, pytestconfig, playwright, browser_type_launch_args, browser_name):
         cdp = pytestconfig.getoption("--slskit-cdp")
-        if not cdp:
-            return launch_browser
-        return lambda **kwargs: playwright.chromium.connect_over_cdp(cdp)
+        if cdp:
+            return lambda **kwargs: playwright.chromium.connect_over_cdp(cdp)
+        # What the kit decided, against the launch arguments as the project's own fixture left them.
+        decided = pytestconfig.stash.get(LAUNCH_DECIDED, {}).get(browser_name, {})
+        final = browser_type_launch_args
+        executable = final.get("executable_path") or final.get("executablePath")
+        if "missing" in decided and not executable and final.get("channel") in (None, "chromium"):
+            raise decided["missing"]  # the kit's sentence, not Playwright's about its own download
+        if "named" in decided and executable != decided["executable"]:
+            warnings.warn(BrowserSettingWarning(
+                f"{decided['named']} is not used: your own browser_type_launch_args names executable_path="
+                f"{executable!r}, and a project's own fixture has the last word"), stacklevel=1)
+        elif "named" in decided and final.get("channel"):
+            warnings.warn(BrowserSettingWarning(
+                f"{decided['named']} wins over channel={final['channel']!r} in your own browser_type_launch_args: "
+                "it names the Chromium to launch outright"), stacklevel=1)
+        return launch_browser
 
     @pytest.fixture(scope="session")
     def playwright(playwright, pytestconfig):
