@@ -464,3 +464,22 @@ def logged_in_page(log_in, portal_user):
 def article_flow(page, portal):
     """The documented flow bound to this test's page and portal: `article_flow(user)`."""
     return lambda user, lang=None: kit("flow").cancel_sls_opt_out(page, portal.base_url, user, lang=lang)
+
+
+@pytest.fixture
+def gateway_login(browser):
+    """Factory: `gateway_login(url, username, password, totp_secret, paper=False, cacert=None)`
+    logs in through the Client Portal Gateway at `url` in this run's browser (its own context,
+    closed afterwards) and returns the gateway's auth status once its session is authenticated;
+    raises `flows.GatewayLoginError` with one line otherwise (docs/gateway-login.md).
+
+        def test_our_client_sees_the_session(gateway_login):
+            gateway_login("https://127.0.0.1:5000", "tanaka01", password, secret, cacert="cert.pem")
+            assert OurClient("https://127.0.0.1:5000/v1/api/").healthy()
+    """
+    gateway = kit("gateway")
+
+    def log_in(url, username, password, totp_secret, **options):
+        return gateway.log_in_to_gateway(url, username, password, totp_secret, browser=browser, **options)
+    return log_in
+

@@ -68,6 +68,8 @@ LABELS = {
         "other_username_login": "別のユーザー名でログイン",
         "no_notification": "通知が届きませんでしたか？",
         "secure_login_devices": "セキュアログイン・デバイス",
+        "paper_switch": "ペーパー",  # today's login page's live/paper switch
+        "xyz_login_paper": "模擬ログイン",  # its Login button while the switch is on
     },
     "en": {
         "home_login": "Log In",
@@ -131,6 +133,8 @@ LABELS = {
         "other_username_login": "Log in with your other username",
         "no_notification": "Didn't receive the notification?",
         "secure_login_devices": "Secure Login Devices",
+        "paper_switch": "Paper",  # today's login page's live/paper switch
+        "xyz_login_paper": "Simulated Login",  # its Login button while the switch is on
     },
 }
 

@@ -2,7 +2,8 @@
 LoginHandler and PyOTP 2FA handler, built the way ibeam_starter builds them, from IBEAM_*
 environment variables (IBEAM_GATEWAY_BASE_URL points at the mock). Prints one JSON line.
 With SLSKIT_PORTAL_SOCKET it runs in its own network namespace and reaches the mock through that
-Unix socket (socket_bridge.py)."""
+Unix socket (socket_bridge.py). With SLSKIT_IBEAM_LOGIN=0 it does not log in itself: only its checks of
+the gateway's session run."""
 import fcntl
 import json
 import logging
@@ -44,6 +45,9 @@ def main():
         bridge_to_the_portal(os.environ["IBEAM_GATEWAY_BASE_URL"], os.environ["SLSKIT_PORTAL_SOCKET"])
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(relativeCreated)6dms %(name)s %(message)s")
     cnf = Config(var.all_variables)
+    if os.environ.get("SLSKIT_IBEAM_LOGIN") == "0":  # logged in by another (slskit gateway-login): its checks only
+        print(json.dumps(gateway_status(cnf, os.environ.get("SLSKIT_GATEWAY_CA"))))
+        return 0
     driver_factory = DriverFactory(driver_path=cnf.CHROME_DRIVER_PATH, ui_scaling=cnf.UI_SCALING,
                                    page_load_timeout=cnf.PAGE_LOAD_TIMEOUT)
     handler = LoginHandler(
