@@ -129,8 +129,8 @@ def pytest_addoption(parser):
 
 
 class BrowserSettingWarning(UserWarning):
-    """A browser setting of the project's own code that the kit's setting overrides, or a
-    browser that runs in place of the one asked for (docs/browser.md)."""
+    """The kit's browser setting meets one of the project's own fixture (which wins where both
+    name an executable), or a browser runs in place of the one asked for (docs/browser.md)."""
 
 
 def kit_browser_setting(config):

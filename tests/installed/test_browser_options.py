@@ -155,6 +155,20 @@ def test_the_projects_own_executable_has_the_last_word_and_an_unused_kit_setting
     assert "BrowserSettingWarning" not in result.stdout.str()
 
 
+def test_the_kits_setting_wins_over_a_channel_the_projects_own_fixture_names_and_says_so(
+        pytester, project, full_chromium, monkeypatch):
+    pytester.makeconftest(THEIR_OWN_EXECUTABLE.replace('"executable_path": "/opt/our-chrome/chrome"',
+                                                       '"channel": "chrome"'))
+    pytester.makepyfile(test_own=RECORDING_TEST)
+    monkeypatch.setenv(BROWSER_ENV_VAR, full_chromium)
+    result = run(pytester)
+    result.assert_outcomes(passed=1)  # Playwright launches the executable given with a channel
+    assert json.loads(project.read_text())["executable_path"] == full_chromium
+    result.stdout.fnmatch_lines([f"*BrowserSettingWarning: {BROWSER_ENV_VAR}={full_chromium} wins over "
+                                 "channel='chrome' in your own browser_type_launch_args: it names the Chromium "
+                                 "to launch outright"])
+
+
 @pytest.mark.parametrize("options, said", [
     pytest.param(["--browser", "firefox", "--slskit-browser-path", NOT_A_BROWSER],
                  f"slskit: --slskit-browser-path {NOT_A_BROWSER} names a Chromium, so it is not used for "
