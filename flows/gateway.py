@@ -22,10 +22,10 @@ from .devices import AuthenticatorApp, base32_key
 from .portal_http import LANDING
 
 AUTH_STATUS = "/v1/api/iserver/auth/status"
-# The gateway's own page language, and the one its login route speaks unless asked otherwise.
+# What the gateway's login route speaks unless asked otherwise, so the labels the page objects read.
 LANG = "en"
-UNTRUSTED = ("its certificate is not one this machine trusts; give the certificate the gateway serves "
-             "(cacert, --cacert FILE: `slskit serve --gateway` prints where it is)")
+UNTRUSTED = ("its certificate is not one this machine trusts; give the gateway's own as cacert (--cacert FILE; "
+             "`slskit serve --gateway` prints where it is)")
 
 
 class GatewayLoginError(RuntimeError):

@@ -60,7 +60,7 @@ def test_nothing_listening_is_one_line():
 def test_a_gateway_whose_certificate_is_not_trusted_is_one_line(gateway):
     one_line(gateway_login(gateway.base_url), 1,
              f"cannot trust the gateway at {gateway.base_url}: its certificate is not one this machine trusts; give "
-             "the certificate the gateway serves (cacert, --cacert FILE: `slskit serve --gateway` prints where it is)")
+             "the gateway's own as cacert (--cacert FILE; `slskit serve --gateway` prints where it is)")
 
 
 @pytest.mark.parametrize("args, secret, text", [
