@@ -12,15 +12,18 @@ one exception that only turns a failure into a run: when Playwright's own Chromi
 installed (pytest-playwright would fail with "Executable doesn't exist"), the kit's browser
 discovery supplies one; --slskit-browser-path or $SLSKIT_CHROMIUM asks for it outright.
 
-Loading this module imports nothing but pytest. The kit (`flows`) is imported inside the
-fixtures, through `kit()`, and never under the name `flows` by the plugin itself: a team's own
-top-level `flows` package stays theirs, and the fixtures then use a private copy of the kit's.
+Loading this module imports nothing but pytest. The kit (`flows`) is imported through `kit()`,
+never before the tests are collected: only then is it known whether the importable `flows` is the
+kit's (then the fixtures use it, and a test that imports `flows` gets the same objects) or a
+team's own package, which stays theirs while the fixtures use a private copy of the kit's
+(docs/plugin.md).
 """
 import importlib
 import importlib.util
 import os
 import sys
 import types
+import warnings
 from pathlib import Path
 
 import pytest
@@ -35,17 +38,42 @@ LOGIN_PAGE_COOKIE = "slskit_login_page"
 PORTAL_EXPECT_TIMEOUT_MS = 10_000
 KIT_DIR = Path(__file__).resolve().parent / "flows"  # installed beside this module
 PRIVATE_NAME = "_slskit_flows"
+LAUNCH_DECIDED = pytest.StashKey[dict]()  # browser name -> what browser_type_launch_args decided
+BROWSER_ENV_VAR = "SLSKIT_CHROMIUM"  # flows.browser.ENV_VAR, named here too: the header comes before the kit
 
 
 def kit(module=None):
-    """The kit's `flows` package, or one of its modules (`kit("live")`), without shadowing a
-    team's own `flows`: the one already imported by that name if it is the kit's, else a copy
-    under a private name. A test in a project with its own `flows` reaches the kit's steps the
-    same way: `from slskit_plugin import kit; kit().cancel_sls_opt_out(...)`."""
-    package = sys.modules.get("flows")
-    if package is None or Path(getattr(package, "__file__", "") or "").resolve().parent != KIT_DIR:
-        package = sys.modules.get(PRIVATE_NAME) or _load_private_copy()
+    """The kit's `flows` package, or one of its modules (`kit("live")`): `flows` itself wherever
+    the importable `flows` is the kit's; where a team's own `flows` package shadows it, a private
+    copy (`_slskit_flows`), the one every fixture uses. A test in such a project reaches the
+    kit's steps the same way: `from slskit_plugin import kit; kit().cancel_sls_opt_out(...)`."""
+    package = _kit_package()
     return importlib.import_module(f"{package.__name__}.{module}") if module else package
+
+
+def _kit_package():
+    private = sys.modules.get(PRIVATE_NAME)
+    if private is not None:  # the run's choice is made once
+        return private
+    package = sys.modules.get("flows")
+    if package is None and _is_kit(_importable_flows()):
+        package = importlib.import_module("flows")
+    if package is not None and _is_kit(getattr(package, "__spec__", None)):
+        return package
+    return _load_private_copy()
+
+
+def _importable_flows():
+    """What `import flows` would load now, without loading it."""
+    try:
+        return importlib.util.find_spec("flows")
+    except (ImportError, ValueError):
+        return None
+
+
+def _is_kit(spec):
+    origin = getattr(spec, "origin", None)
+    return bool(origin) and Path(origin).resolve().parent == KIT_DIR
 
 
 def _load_private_copy():
@@ -100,6 +128,45 @@ def pytest_addoption(parser):
                          "in the tests that use the portal, Playwright's own 5000 in the others)")
 
 
+class BrowserSettingWarning(UserWarning):
+    """The kit's browser setting meets one of the project's own fixture (which wins where both
+    name an executable), or a browser runs in place of the one asked for (docs/browser.md)."""
+
+
+def kit_browser_setting(config):
+    """(path, how it was given): --slskit-browser-path, else $SLSKIT_CHROMIUM, else (None, None)."""
+    path = config.getoption("--slskit-browser-path")
+    if path:
+        return path, f"--slskit-browser-path {path}"
+    path = os.environ.get(BROWSER_ENV_VAR)
+    return (path, f"{BROWSER_ENV_VAR}={path}") if path else (None, None)
+
+
+def pytest_report_header(config):
+    """One line for each browser setting that goes unused, naming the one that wins and why:
+    what the options and the environment say, known before any browser starts."""
+    explicit, named = kit_browser_setting(config)
+    channel = config.getoption("--browser-channel", None)
+    cdp = config.getoption("--slskit-cdp")
+    if cdp:
+        unused = [named, channel and f"--browser-channel {channel}", remote_browser(config) and "--slskit-connect"]
+        unused = [setting for setting in unused if setting]
+        return [f"slskit: --slskit-cdp wins over {' and '.join(unused)}: the tests use the Chromium already "
+                f"running at {cdp}, nothing is launched or connected to"] if unused else []
+    said = []
+    path, environment = config.getoption("--slskit-browser-path"), os.environ.get(BROWSER_ENV_VAR)
+    if path and environment and path != environment:
+        said.append(f"slskit: {named} wins over {BROWSER_ENV_VAR}={environment}: the command line is this run's own")
+    if explicit and channel:
+        said.append(f"slskit: {named} wins over --browser-channel {channel}: it names the Chromium to launch "
+                    "outright (without it the channel would run)")
+    others = [name for name in config.getoption("--browser", None) or [] if name != "chromium"]
+    if explicit and others:
+        said.append(f"slskit: {named} names a Chromium, so it is not used for --browser {' and '.join(others)}: "
+                    "Playwright's own runs there")
+    return said
+
+
 def remote_browser(config):
     """The run-server this process connects to: with several, one server per xdist worker
     (gwN takes the Nth, round the list), so a pool of browser machines shares the load."""
@@ -112,6 +179,25 @@ def remote_browser(config):
 
 
 def pytest_configure(config):
+    # Registered after pytest-playwright, so these fixtures take precedence over its own.
+    config.pluginmanager.register(browser_fixtures(), "slskit-browser")
+
+
+def pytest_sessionstart(session):
+    # xdist's controller imports no test, so nothing can show it another `flows`: it takes the kit
+    # now, and checks --portal-url before its workers start (its own hook comes last).
+    if session.config.pluginmanager.has_plugin("dsession"):
+        _take_the_kit(session.config, [])
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    # The tests are imported, and with them whichever `flows` they import (pytest has put their
+    # folders on sys.path): the first moment `kit()` can tell whether `flows` is the kit's.
+    _take_the_kit(config, items)
+
+
+def _take_the_kit(config, items):
     url = config.getoption("--portal-url")
     if url and not hasattr(config, "workerinput"):  # once, in the process that was started
         portal_http = kit("portal_http")
@@ -119,11 +205,12 @@ def pytest_configure(config):
             _portal_hooks(config, url).check_reachable()
         except portal_http.PortalError as e:  # one line now, not a traceback in every test
             raise pytest.UsageError(f"--portal-url: {e}") from None
-    # Registered after pytest-playwright, so these fixtures take precedence over its own.
-    config.pluginmanager.register(browser_fixtures(), "slskit-browser")
     # The article's Gherkin steps, wherever pytest-bdd runs (it may be disabled with -p no:pytest-bdd).
     if config.pluginmanager.hasplugin("pytest-bdd"):
-        config.pluginmanager.register(kit("steps"), "slskit-steps")
+        steps = kit("steps")
+        if not config.pluginmanager.is_registered(steps):
+            config.pluginmanager.register(steps, "slskit-steps")
+        steps.mark_kit_scenarios(items)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -148,28 +235,53 @@ def browser_fixtures():
 
     @pytest.fixture(scope="session")
     def browser_type_launch_args(browser_type_launch_args, pytestconfig, playwright, browser_name):
-        """Unchanged, unless Playwright has no Chromium of its own here or one is named."""
-        if (browser_name not in (None, "chromium") or browser_type_launch_args.get("channel")
-                or "executable_path" in browser_type_launch_args):
-            return browser_type_launch_args
+        """Unchanged, unless the kit's browser setting names a Chromium, or Playwright has none of
+        its own here for a run that asks for no other browser (docs/browser.md has every case).
+        A project's own fixture of this name wraps this one: what it returns has the last word."""
+        decided = pytestconfig.stash.setdefault(LAUNCH_DECIDED, {})
+        decided[browser_name] = {}
+        if browser_name not in (None, "chromium") or pytestconfig.getoption("--slskit-cdp"):
+            return browser_type_launch_args  # the run's header said so if a kit setting goes unused
         discovery = kit("browser")
-        explicit = pytestconfig.getoption("--slskit-browser-path") or os.environ.get(discovery.ENV_VAR)
+        explicit, named = kit_browser_setting(pytestconfig)
+        args = dict(browser_type_launch_args)
+        if explicit:
+            args.pop("channel", None)  # the run's header named the --browser-channel it wins over
+        elif "executable_path" in args or args.get("channel") not in (None, "chromium"):
+            # A browser of the project's own, or a branded one (chrome, msedge): Playwright finds
+            # it or says where it looked.
+            return browser_type_launch_args
         if pytestconfig.getoption("--slskit-connect"):
             # The browser runs where the server is: only an explicit path is sent along (the
             # server must allow it with `playwright run-server --unsafe`).
             if not explicit:
                 return browser_type_launch_args
+            decided[browser_name] = {"executable": explicit, "named": named}
             # With connect_options these go to the server as JSON in a header, where the protocol's
             # camelCase name is the one the server reads (a snake_case key is silently dropped).
-            args = [*discovery.launch_args(), *browser_type_launch_args.get("args", [])]
-            return {**browser_type_launch_args, "executablePath": explicit, "args": args}
-        headless = browser_type_launch_args.get("headless", True)
+            return {**args, "executablePath": explicit, "args": [*discovery.launch_args(), *args.get("args", [])]}
+        # The channel "chromium" asks for the full browser (in its new headless mode), not the
+        # headless shell a plain headless run gets.
+        full = args.pop("channel", None) == "chromium"
+        headless = args.get("headless", True) and not full
         if not explicit and discovery.managed_chromium(playwright, headless):
             return browser_type_launch_args  # Playwright's own works: nothing to help with
-        found = discovery.launch_options(None, explicit, headless=headless)
+        try:
+            found = discovery.launch_options(None, explicit, headless=headless)
+        except discovery.BrowserNotFound as e:
+            if explicit:
+                raise
+            # Said when a browser is launched without one: the project's own fixture may name one.
+            decided[browser_name] = {"missing": e}
+            return browser_type_launch_args
+        if explicit:
+            decided[browser_name] = {"executable": found["executable_path"], "named": named}
+        elif full:
+            warnings.warn(BrowserSettingWarning(
+                "Playwright's own Chromium, which the channel 'chromium' asks for, is not installed here: "
+                f"{found['executable_path']} runs in its place"), stacklevel=1)
         found.pop("headless")
-        args = [*found.pop("args"), *browser_type_launch_args.get("args", [])]
-        return {**found, **browser_type_launch_args, "args": args}
+        return {**found, **args, "args": [*found.pop("args"), *args.get("args", [])]}
 
     @pytest.fixture(scope="session")
     def connect_options(connect_options, pytestconfig):
@@ -183,11 +295,25 @@ def browser_fixtures():
         return {key: url}
 
     @pytest.fixture(scope="session")
-    def launch_browser(launch_browser, pytestconfig, playwright):
+    def launch_browser(launch_browser, pytestconfig, playwright, browser_type_launch_args, browser_name):
         cdp = pytestconfig.getoption("--slskit-cdp")
-        if not cdp:
-            return launch_browser
-        return lambda **kwargs: playwright.chromium.connect_over_cdp(cdp)
+        if cdp:
+            return lambda **kwargs: playwright.chromium.connect_over_cdp(cdp)
+        # What the kit decided, against the launch arguments as the project's own fixture left them.
+        decided = pytestconfig.stash.get(LAUNCH_DECIDED, {}).get(browser_name, {})
+        final = browser_type_launch_args
+        executable = final.get("executable_path") or final.get("executablePath")
+        if "missing" in decided and not executable and final.get("channel") in (None, "chromium"):
+            raise decided["missing"]  # the kit's sentence, not Playwright's about its own download
+        if "named" in decided and executable != decided["executable"]:
+            warnings.warn(BrowserSettingWarning(
+                f"{decided['named']} is not used: your own browser_type_launch_args names executable_path="
+                f"{executable!r}, and a project's own fixture has the last word"), stacklevel=1)
+        elif "named" in decided and final.get("channel"):
+            warnings.warn(BrowserSettingWarning(
+                f"{decided['named']} wins over channel={final['channel']!r} in your own browser_type_launch_args: "
+                "it names the Chromium to launch outright"), stacklevel=1)
+        return launch_browser
 
     @pytest.fixture(scope="session")
     def playwright(playwright, pytestconfig):
@@ -338,3 +464,22 @@ def logged_in_page(log_in, portal_user):
 def article_flow(page, portal):
     """The documented flow bound to this test's page and portal: `article_flow(user)`."""
     return lambda user, lang=None: kit("flow").cancel_sls_opt_out(page, portal.base_url, user, lang=lang)
+
+
+@pytest.fixture
+def gateway_login(browser):
+    """Factory: `gateway_login(url, username, password, totp_secret, paper=False, cacert=None)`
+    logs in through the Client Portal Gateway at `url` in this run's browser (its own context,
+    closed afterwards) and returns the gateway's auth status once its session is authenticated;
+    raises `flows.GatewayLoginError` with one line otherwise (docs/gateway-login.md).
+
+        def test_our_client_sees_the_session(gateway_login):
+            gateway_login("https://127.0.0.1:5000", "tanaka01", password, secret, cacert="cert.pem")
+            assert OurClient("https://127.0.0.1:5000/v1/api/").healthy()
+    """
+    gateway = kit("gateway")
+
+    def log_in(url, username, password, totp_secret, **options):
+        return gateway.log_in_to_gateway(url, username, password, totp_secret, browser=browser, **options)
+    return log_in
+

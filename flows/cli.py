@@ -1,6 +1,6 @@
 """The `slskit` command line: `serve` the mock portal, run the article's flow as a `demo`,
 render its `screenshots`, run its Gherkin `spec` into living documentation, `article-check` the
-article against the kit.
+article against the kit, `gateway-login` through a Client Portal Gateway.
 
 Each subcommand is one `_name(args)` function registered in `build_parser`; a problem the
 person can fix is a `CommandError`, which `main` prints as one line `slskit NAME: ...`.
@@ -90,6 +90,13 @@ def _article_check(args):
         raise CommandError(str(e), 2) from None
 
 
+# -- gateway-login -----------------------------------------------------------------------------
+
+def _gateway_login(args):
+    from .command.gateway_login import run
+    return run(args)
+
+
 # -- the parser --------------------------------------------------------------------------------
 
 class _Parser(argparse.ArgumentParser):
@@ -106,6 +113,16 @@ def _non_negative(text):
         raise argparse.ArgumentTypeError(f"must be a number of milliseconds, not {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
+    return value
+
+
+def _positive_seconds(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, not {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
     return value
 
 
@@ -129,6 +146,7 @@ def build_parser():
     _add_screenshots(sub)
     _add_spec(sub)
     _add_article_check(sub)
+    _add_gateway_login(sub)
     return parser
 
 
@@ -235,6 +253,25 @@ def _add_article_check(sub):
     check.add_argument("--revision", choices=PORTAL_REVISIONS, default="seed",
                        help="the kit's steps to compare with: seed (ARTICLE_STEPS, default) or current")
     check.set_defaults(func=_article_check)
+
+
+def _add_gateway_login(sub):
+    login = sub.add_parser("gateway-login", help="log in through a Client Portal Gateway's login page in a browser; "
+                                                 "exit 0 once its session is authenticated")
+    login.add_argument("--url", required=True, help="the gateway, e.g. https://127.0.0.1:5000")
+    login.add_argument("--username", required=True)
+    login.add_argument("--password", help="(or $SLSKIT_PASSWORD, which no process list shows)")
+    login.add_argument("--totp-secret", metavar="SECRET",
+                       help="the user's authenticator app secret, base32 (or $SLSKIT_TOTP_SECRET)")
+    login.add_argument("--paper", action="store_true", help="tick the login page's paper switch first")
+    login.add_argument("--cacert", metavar="FILE",
+                       help="the gateway's certificate, for the check of its session (`slskit serve --gateway` "
+                            "prints where it is); without it the system's trust (the browser accepts any, as "
+                            "the gateway's users' browsers do)")
+    login.add_argument("--browser-path", help="the Chromium to launch (default: discovered)")
+    login.add_argument("--timeout", type=_positive_seconds, default=30, metavar="S",
+                       help="how long each step may take (default 30 s)")
+    login.set_defaults(func=_gateway_login)
 
 
 def main(argv=None):

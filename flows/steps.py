@@ -430,7 +430,7 @@ def _gateway_login(scene, name, paper_mode, paper_username):
     scene.page.goto(scene.portal.url(f"{GATEWAY_LOGIN}&lang={scene.lang}"))
     login = TodaysLoginPage(scene.page, scene.lang).expect_loaded()
     if paper_mode:
-        login.choose_paper_mode()
+        login.choose_paper_trading()
     login.fill(*((paper["username"], paper["password"]) if paper else (user.username, user.password))).submit()
     second = SecondFactorPage(scene.page, scene.lang)
     ends = [login.error, MobileApprovalStep(scene.page, scene.lang).heading,
@@ -770,7 +770,8 @@ def is_kit_scenario(item):
     return getattr(item, "_slskit_scenario", False)
 
 
-def pytest_collection_modifyitems(items):
+def mark_kit_scenarios(items):
+    """Called by the plugin once the tests are collected (it registers this module then)."""
     kit_steps = [context.parser for context in list(step_function_context_registry.values())
                  if context.step_func.__module__ == __name__]
     for item in items:

@@ -6,7 +6,6 @@ article's order, for readers who never open the code.
     slskit spec --lang ja --out docs/spec-ja
 """
 import html
-import os
 import tempfile
 import time
 from pathlib import Path

@@ -4,9 +4,9 @@ from .classic import ClassicConfirmationDialog, ClassicOptOutPage, ClassicPortal
 from .seed import (AccountPage, AuditLogPage, MessageCenterPage, OptOutAgreementPage, OptOutConfirmationDialog,
                      PortalMenu, SecureLoginConfirmationDialog, SecureLoginSettingsBox, SecureLoginSettingsPage,
                      TradingPage, UserSettingsPage)
-from .public import HomePage, LoginPage, SecondFactorPage
+from .public import HomePage, LoginPage, LoginRefused, SecondFactorPage
 
 __all__ = ["AccountPage", "AuditLogPage", "ClassicConfirmationDialog", "ClassicOptOutPage", "ClassicPortal",
-           "ConfirmationDialog", "HomePage", "LoginPage", "MessageCenterPage", "OptOutAgreementPage",
+           "ConfirmationDialog", "HomePage", "LoginPage", "LoginRefused", "MessageCenterPage", "OptOutAgreementPage",
            "OptOutConfirmationDialog", "PortalMenu", "Screen", "SecondFactorPage", "SecureLoginConfirmationDialog",
            "SecureLoginSettingsBox", "SecureLoginSettingsPage", "TradingPage", "UserSettingsPage"]

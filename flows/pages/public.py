@@ -31,6 +31,28 @@ class HomePage(Screen):
         return self.next(LoginPage).expect_loaded()
 
 
+class LoginRefused(AssertionError):
+    """The portal refused a step of the login; `said` is the page's own alert."""
+
+    def __init__(self, status, said):
+        super().__init__(f"the portal refused the login (HTTP {status}) -- the page says: {said}")
+        self.status, self.said = status, said
+
+
+def expect_answer(screen, path):
+    """A context manager around a submit: the portal's answer to the POST to `path` (the seed's
+    forms navigate, today's page posts them by script). A refusal fails as soon as it comes,
+    with the page's own alert, not after a wait for the next step."""
+    return screen.page.expect_response(
+        lambda r: r.request.method == "POST" and r.url.split("?")[0].endswith(path))
+
+
+def refused(screen, answer):
+    if answer.value.status >= 400:
+        expect(screen.error).to_be_visible()
+        raise LoginRefused(answer.value.status, screen.error.inner_text().strip())
+
+
 class LoginPage(Screen):
     """Username and password. Fill and submit are separate so negative tests can stop half-way."""
 
@@ -42,36 +64,45 @@ class LoginPage(Screen):
         self.password = page.get_by_label(self.labels["password"], exact=True)
         self.submit_button = login_button(page, self.labels)
         self.error = page.get_by_role("alert")
+        # Today's login page only: the live/paper switch, ticked through its label as people do.
+        self.paper_switch = page.get_by_role("checkbox", name=self.labels["paper_switch"], exact=True)
+        self.paper_switch_label = page.get_by_text(self.labels["paper_switch"], exact=True)
 
     def fill(self, username, password):
         self.username.fill(username)
         self.password.fill(password)
         return self
 
+    def choose_paper_trading(self):
+        """Today's page's paper switch, through its label; its Login button then says Simulated Login."""
+        self.click(self.paper_switch_label)
+        expect(self.paper_switch).to_be_checked()
+        expect(self.page.get_by_role("button", name=self.labels["simulated_login"], exact=True)).to_be_visible()
+        return self
+
     def submit(self):
         self.click(self.submit_button)
 
-    def log_in(self, username, password):
-        """Fill, submit and go on to the security-device step. A refused login fails as soon as
-        the portal answers, with the page's own alert, not after a wait for a code field."""
+    def log_in(self, username, password, paper=False):
+        """Fill, submit and go on to the security-device step; `paper`: today's page's paper
+        switch first. A refused login fails as soon as the portal answers (LoginRefused)."""
         self.fill(username, password)
-        # The seed's form navigates; today's page posts the same form by script (fetch).
-        with self.page.expect_response(lambda r: r.request.method == "POST" and r.url.split("?")[0].endswith("/sso/login")) \
-                as answer:
+        if paper:
+            self.choose_paper_trading()
+        with expect_answer(self, "/sso/login") as answer:
             self.submit()
-        if answer.value.status >= 400:
-            expect(self.error).to_be_visible()
-            raise AssertionError(f"the portal refused the login (HTTP {answer.value.status})"
-                                 f" -- the page says: {self.error.inner_text().strip()}")
+        refused(self, answer)
         return self.next(SecondFactorPage)
 
 
 def login_button(page, labels):
     """The login's submit button: ログイン / Log In on the seed's screens, ログイン / Login on
-    today's page (where only the shown step's button counts)."""
-    seed = page.get_by_role("button", name=labels["log_in"], exact=True)
-    return seed if labels["log_in"] == labels["xyz_login"] else \
-        seed.or_(page.get_by_role("button", name=labels["xyz_login"], exact=True))
+    today's page (where only the shown step's button counts), 模擬ログイン / Simulated Login there
+    while its paper switch is on."""
+    button = page.get_by_role("button", name=labels["log_in"], exact=True)
+    for name in [name for name in (labels["xyz_login"], labels["simulated_login"]) if name != labels["log_in"]]:
+        button = button.or_(page.get_by_role("button", name=name, exact=True))
+    return button
 
 
 class SecondFactorPage(Screen):
@@ -112,6 +143,15 @@ class SecondFactorPage(Screen):
 
     def submit(self):
         self.click(self.submit_button)
+
+    def submit_code(self, code):
+        """Fill and submit `code` and wait for the portal's answer: a refused code fails with
+        the page's own alert (LoginRefused)."""
+        self.fill(code)
+        with expect_answer(self, "/sso/login/code") as answer:
+            self.submit()
+        refused(self, answer)
+        return self
 
     def request_new_code(self):
         """セキュリティ・コードの再送: the previous code stops working."""

@@ -8,20 +8,8 @@ from .public import LoginPage, SecondFactorPage
 
 
 class TodaysLoginPage(LoginPage):
-    """The username block with its live/paper switch (`#toggle1`, whose label IBeam clicks)."""
-
-    def __init__(self, page, lang="ja", highlight=None):
-        super().__init__(page, lang, highlight)
-        self.paper_switch = page.get_by_label(self.labels["paper_switch"], exact=True)
-        self.simulated_login_button = page.get_by_role("button", name=self.labels["simulated_login"], exact=True)
-
-    def choose_paper_mode(self):
-        self.check(self.paper_switch)
-        expect(self.simulated_login_button).to_be_visible()
-        return self
-
-    def submit(self):
-        self.click(self.submit_button.or_(self.simulated_login_button))
+    """The username block with its live/paper switch (`#toggle1`, whose label IBeam clicks:
+    LoginPage.choose_paper_trading), each wrong mode's message, a paper login."""
 
     def submit_refused(self, expected_key):
         """Submit and wait for the refusal the labels name (`live_mode_refused`...)."""
@@ -31,7 +19,7 @@ class TodaysLoginPage(LoginPage):
 
     def log_in_to_paper(self, username, password):
         """Paper mode, the paper username's credentials: no security device is asked for."""
-        self.choose_paper_mode().fill(username, password).submit()
+        self.fill(username, password).choose_paper_trading().submit()
         return self
 
 

@@ -41,7 +41,7 @@ def build_app(database, scenario_path=None, test_hooks=False, extra_config=None)
 
 
 def _stop(signum, frame):
-    # SIGTERM ends the server the way Ctrl-C does: close the socket, exit 0.
+    # SIGINT and SIGTERM end the server the way Ctrl-C does: close the socket, exit 0.
     raise KeyboardInterrupt
 
 
@@ -91,12 +91,15 @@ def _serve(app, host, port, out, limits, certificate=None, about=""):
         raise StartError(f"slskit serve: cannot listen on {host}:{port} ({e.strerror})", 1) from None
     shown = f"[{server.effective_host}]" if ":" in str(server.effective_host) else server.effective_host
     try:
-        signal.signal(signal.SIGTERM, _stop)
+        # Both signals are its own, however it was started: `nohup slskit serve ... &` starts it
+        # with SIGINT ignored, which Python would otherwise leave ignored.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, _stop)
         if certificate:
             print(f"TLS certificate: {certificate[0]} ({about})", file=out, flush=True)
         scheme = "https" if certificate else "http"
         print(f"Serving on {scheme}://{shown}:{server.effective_port}", file=out, flush=True)
-        server.run()  # waitress returns on KeyboardInterrupt (Ctrl-C, or SIGTERM through _stop)
+        server.run()  # waitress returns on KeyboardInterrupt (_stop)
     except KeyboardInterrupt:  # a signal that came before run()
         pass
     finally:

@@ -3,14 +3,16 @@ written, in one line and a non-zero exit (2 for a bad argument or file, 1 for a 
 another server holds): a port outside 0-65535, a host that does not resolve, a --db that is a
 directory, not SQLite, damaged (a quick integrity check), read-only or in a read-only folder, a
 bad scenario file, a --tls-cert/--tls-key pair that cannot serve TLS. One server per database
-file: a lock beside it (FILE.lock, holding the server's pid) is held while it serves.
+file: a lock beside it (FILE.lock, holding the server's pid) is held while it serves and removed
+when it stops; one left by a server that did not stop is taken over, with one line saying so.
 """
 import fcntl
 import ipaddress
 import os
 import socket
 import sqlite3
-from contextlib import closing
+import sys
+from contextlib import closing, contextmanager
 from urllib.parse import quote
 
 from .. import scenario
@@ -100,26 +102,72 @@ def check_certificate(cert_path, key_path):
             _refuse(reason)
 
 
+@contextmanager
 def lock_database(path):
-    """Lock FILE.lock beside the database for as long as this process serves it; the second
-    server on the same file is refused (the first keeps its sessions and state)."""
-    try:
-        lock = open(path + ".lock", "a+")
-    except OSError as e:
-        _refuse(f"--db {path}: cannot open its lock file {path}.lock ({e.strerror})")
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        lock.seek(0)
-        holder = lock.read().strip() or "unknown"
+    """Lock FILE.lock beside the database for as long as this process serves it, and remove it
+    when the server stops: a second server on the same file is refused (the first keeps its
+    sessions and state). A lock file left by a server that did not stop cleanly (its lock died
+    with its process) is taken over, with one line saying so."""
+    lock_path = path + ".lock"
+    for _ in range(3):
+        try:
+            lock = open(lock_path, "a+")
+        except OSError as e:
+            _refuse(f"--db {path}: cannot open its lock file {lock_path} ({e.strerror})")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.seek(0)
+            holder = lock.read().strip() or "unknown"
+            lock.close()
+            _refuse(f"--db {path} is already served by another slskit serve (pid {holder}); "
+                    "stop it or choose another --db", 1)
+        # A server stopping removes its file while holding the lock: the file this process
+        # opened just before may be gone, and a lock on it would lock nothing.
+        if _is_still(lock, lock_path):
+            break
         lock.close()
-        _refuse(f"--db {path} is already served by another slskit serve (pid {holder}); "
-                "stop it or choose another --db", 1)
+    else:
+        _refuse(f"--db {path}: its lock file {lock_path} keeps being replaced; is another slskit serve "
+                "starting and stopping on it?", 1)
+    lock.seek(0)
+    left_by = lock.read().strip()
+    if left_by:
+        print(f"slskit serve: taking over {lock_path}, left by {_describe(left_by)}: "
+              "that server did not stop cleanly", file=sys.stderr, flush=True)
     lock.seek(0)
     lock.truncate()
     lock.write(str(os.getpid()))
     lock.flush()
-    return lock
+    try:
+        yield lock
+    finally:
+        try:
+            os.unlink(lock_path)  # before the lock goes: see _is_still
+        except FileNotFoundError:
+            pass
+        lock.close()
+
+
+def _is_still(lock, lock_path):
+    """Whether `lock` (an open file) is still the file at `lock_path`."""
+    try:
+        return os.path.samestat(os.fstat(lock.fileno()), os.stat(lock_path))
+    except FileNotFoundError:
+        return False
+
+
+def _describe(left_by):
+    """The process a lock file names, as the takeover line says it."""
+    if not left_by.isdigit():
+        return f"an unreadable pid ({left_by[:40]!r})"
+    try:
+        os.kill(int(left_by), 0)
+    except ProcessLookupError:
+        return f"pid {left_by}, which is not running"
+    except PermissionError:  # it exists, as another user's process
+        pass
+    return f"pid {left_by}, which no longer holds it"
 
 
 def load_scenario(path):

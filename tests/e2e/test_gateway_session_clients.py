@@ -88,7 +88,7 @@ def test_each_wrong_mode_gets_its_own_message_and_nothing_is_stored(gateway, gat
     page = page_in(lang)
     login = todays_login(page, gateway, lang)
     login.fill(paper["username"], paper["password"]).submit_refused("live_mode_refused")
-    login.choose_paper_mode().fill(user.username, user.password).submit_refused("paper_mode_refused")
+    login.choose_paper_trading().fill(user.username, user.password).submit_refused("paper_mode_refused")
     assert client("ibind", gateway, "tickle")["steps"]["tickle"]["status"] == 401  # no gateway session
     page.goto(gateway.base_url + "/portal/")
     expect(login.username).to_be_visible()  # and no login in the browser

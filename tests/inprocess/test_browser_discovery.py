@@ -165,3 +165,9 @@ def test_before_playwright_1_49_headless_runs_use_its_full_chromium(bin_dir, tmp
     assert browser.managed_chromium(FakePlaywright(managed), headless=True) == managed
     monkeypatch.setattr(browser, "_playwright_version", lambda: (1, 49))
     assert browser.managed_chromium(FakePlaywright(managed), headless=True) is None
+
+
+def test_the_plugins_header_reads_the_same_variable_as_discovery():
+    # The plugin names it itself: its run header comes before the kit is imported.
+    from slskit_plugin import BROWSER_ENV_VAR
+    assert BROWSER_ENV_VAR == browser.ENV_VAR
