@@ -3,7 +3,6 @@ the browser that runs, and the one line that says which setting wins where two c
 machine has no Playwright download (each test makes sure with an empty registry): the browsers
 are the system's, found by the kit."""
 import json
-import os
 
 import pytest
 
