@@ -11,6 +11,10 @@ PAGE = (b"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # The headers and the body go out as two writes: with Nagle's algorithm the body waits for the
+    # browser's delayed ACK of the headers on a kept-alive connection, ~27 ms a load on loopback
+    # (bench/results/flow-account.md), which made this "floor" slower than the portal's own pages.
+    disable_nagle_algorithm = True
 
     def do_GET(self):
         self.send_response(200)

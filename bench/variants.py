@@ -2,7 +2,8 @@
 raises unless the enrolled heading is on screen (or in the answer) at the end.
 
 Navigations in the flow: home, login, code, portal, settings, user settings, secure login,
-confirmation, updated -- nine documents (four of them after a POST and its 303).
+confirmation, updated -- nine documents, four of them after a POST and its 303: thirteen document
+loads as the browser counts them (each POST's answer and the page it leads to), what the floor loads.
 """
 import os
 import signal
@@ -10,6 +11,7 @@ import signal
 from flows.portal_http import HttpVisitor
 
 NAVIGATIONS = 9
+LOADS = 13  # the browser's document loads in the flow: the nine documents and the four POSTs' answers
 HEADINGS = {"ja": "取引にセキュアログインが必要です", "en": "Secure Login is required for trading"}
 
 
@@ -78,8 +80,8 @@ def selenium(driver, base_url, entry, timeout=15):
 
 
 def floor(page, static_url, entry=None):
-    """The browser floor: as many navigations as the flow has, to a static page."""
-    for i in range(NAVIGATIONS):
+    """The browser floor: as many document loads as the flow makes, of a static page."""
+    for i in range(LOADS):
         page.goto(f"{static_url}/?n={i}")
     page.wait_for_selector("h1")
 
@@ -138,5 +140,5 @@ def quit_selenium(driver):
             pass
 
 
-__all__ = ["NAVIGATIONS", "bare_playwright", "floor", "kit", "plain_http", "quit_selenium", "selenium",
+__all__ = ["LOADS", "NAVIGATIONS", "bare_playwright", "floor", "kit", "plain_http", "quit_selenium", "selenium",
            "selenium_default_driver", "selenium_driver"]
