@@ -48,3 +48,38 @@ def test_the_contract_links_every_committed_snapshot():
     linked = set(re.findall(r"\]\((aria/(?:ja|en)/[\w-]+\.aria\.yml)\)", contract))
     committed = {str(p.relative_to(SNAPSHOTS.parent)) for p in SNAPSHOTS.glob("*/*.aria.yml")}
     assert linked == committed and len(committed) == 2 * len(list(SNAPSHOTS.glob("ja/*.aria.yml")))
+
+
+def test_the_readme_is_a_front_door():
+    """The first test, the fixtures and the options within a newcomer's first 120 lines; the
+    whole page within 200 (pytest-playwright's README is the model); the rest lives in docs/."""
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 200
+    headings = {line: number for number, line in enumerate(lines, 1) if line.startswith("## ")}
+    for heading in ("## Your first test", "## Fixtures", "## Options"):
+        assert headings.get(heading, 999) <= 120, (heading, headings)
+
+
+def paragraphs(text):
+    """A page's paragraphs of prose (not tables, code or headings), white space folded."""
+    text = re.sub(r"^```.*?^```", "", text, flags=re.S | re.M)
+    for block in re.split(r"\n\s*\n", text):
+        if block.lstrip().startswith(("|", "#", "<", "!")):
+            continue
+        yield " ".join(block.split())
+
+
+def test_no_paragraph_is_kept_in_two_places():
+    """Each fact in one place: a paragraph of some length written twice is a topic kept twice."""
+    seen, twice = {}, []
+    for document in documents():
+        if document.suffix != ".md":
+            continue
+        for paragraph in paragraphs(document.read_text(encoding="utf-8")):
+            if len(paragraph) < 160:
+                continue
+            where = str(document.relative_to(ROOT))
+            if paragraph in seen and seen[paragraph] != where:
+                twice.append((seen[paragraph], where, paragraph[:80]))
+            seen.setdefault(paragraph, where)
+    assert twice == []

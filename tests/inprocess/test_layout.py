@@ -87,7 +87,7 @@ def test_no_test_imports_the_bench():
 
 @pytest.mark.skipif(not (ROOT / "bench").is_dir(), reason="the bench is the repository's, not the wheel's")
 def test_the_bench_pulls_in_no_pytest():
-    code = ("import sys, bench.__main__, bench.load, bench.where; "
+    code = ("import sys, bench.__main__, bench.account, bench.load, bench.where; "
             "print('pytest' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "False", result.stderr
