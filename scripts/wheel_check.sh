@@ -24,6 +24,7 @@ wheel="$(ls "$work"/dist/*.whl)"
 echo "wheel check: built $(basename "$wheel")"
 "$work/venv/bin/python" -m pip install -q --disable-pip-version-check "$wheel[test]"
 # The tests, and the documents some of them hold the kit to (docs/, README.md): no code.
-mkdir "$work/team" && cp -r "$work/src/tests" "$work/src/docs" "$work/src/README.md" "$work/team/"
+mkdir -p "$work/team/bench" && cp -r "$work/src/tests" "$work/src/docs" "$work/src/README.md" "$work/team/"
+cp "$work/src/bench/README.md" "$work/team/bench/"  # the README links to it
 cd "$work/team"
-"$work/venv/bin/python" -m pytest tests -m "inprocess or served" -q -n 2 -p no:cacheprovider -p pytester
+"$work/venv/bin/python" -m pytest tests -m "inprocess or served" -q -rs -n 2 -p no:cacheprovider -p pytester
