@@ -504,6 +504,8 @@ def _(scene):
 @when("the phone approves the login in IBKR Mobile")
 def _(scene):
     scene.portal.answer_mobile_approval(scene.actor)
+    # The page asks about the approval every second: the step ends when it has seen the answer.
+    expect(MobileApprovalStep(scene.page, scene.lang).heading).to_be_hidden()
 
 
 @then("ゲートウェイに「Client login succeeds」と表示されます")

@@ -15,11 +15,9 @@ import pytest
 from .screenshots import TITLE
 
 # The binding a team would write; here in a throwaway folder, so the run collects nothing else.
-BINDING = """import pytest
-from pytest_bdd import scenarios
+BINDING = """from pytest_bdd import scenarios
 from flows.steps import features
 
-pytestmark = pytest.mark.e2e
 scenarios(features({lang!r}))
 """
 WORDS = {
@@ -64,6 +62,7 @@ class SpecRecorder:
         page = self._page(request)
         if page is None or not page.url.startswith("http"):
             return  # nothing on screen yet (the steps that make users)
+        page.wait_for_load_state()  # a step that navigates: the page it went to, loaded
         index = next(i for i, s in enumerate(scenario.steps) if s is step)
         name = f"{len(self.scenarios) + 1:02d}-{index + 1:02d}.jpg"
         page.screenshot(path=str(self.out_dir / name), type="jpeg", quality=70, animations="disabled", caret="hide")

@@ -51,7 +51,10 @@ class IbkeyPromotionScreen(Screen):
         self.continue_link = page.get_by_role("link", name=self.labels["promotion_continue"], exact=True)
 
     def continue_(self):
+        """Continue, done when the promotion has gone: its click posts first and the page moves on
+        after the answer, so a step that ended at the click would end mid-way."""
         self.click(self.continue_link)
+        expect(self.heading).to_be_hidden()
 
 
 class ClientLoginSucceeds(Screen):
