@@ -274,8 +274,23 @@ def _add_gateway_login(sub):
     login.set_defaults(func=_gateway_login)
 
 
+# Options whose value is whatever a person chose: a password may begin with "-", which argparse
+# would otherwise take for the next option ("expected one argument").
+_FREE_TEXT_OPTIONS = ("--username", "--password")
+
+
+def _bind_free_text_values(argv):
+    argv, bound = list(argv), []
+    while argv:
+        token = argv.pop(0)
+        if token in _FREE_TEXT_OPTIONS and argv:
+            token = f"{token}={argv.pop(0)}"
+        bound.append(token)
+    return bound
+
+
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_bind_free_text_values(sys.argv[1:] if argv is None else argv))
     try:
         return args.func(args)
     except CommandError as e:

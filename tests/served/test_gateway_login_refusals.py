@@ -93,3 +93,12 @@ def test_the_password_and_secret_may_come_from_the_environment(gateway):
                              capture_output=True, text=True, timeout=120,
                              env={k: v for k, v in NO_BROWSER.items() if k not in ("SLSKIT_PASSWORD", "SLSKIT_TOTP_SECRET")})
     one_line(missing, 2, "--password and --totp-secret missing (or $SLSKIT_PASSWORD, $SLSKIT_TOTP_SECRET)")
+
+
+@pytest.mark.parametrize("password", ["-starts-with-a-dash", "-", "--long-option-lookalike"])
+def test_a_password_that_begins_with_a_dash_is_taken_as_the_password(gateway, password):
+    # Taken as the password, the next refusal is the certificate's; taken as an option, argparse's exit 2.
+    result = subprocess.run([*SLSKIT, "gateway-login", "--url", gateway.base_url, "--username", "someone",
+                             "--password", password, "--totp-secret", random_base32_secret()],
+                            capture_output=True, text=True, timeout=120, env=NO_BROWSER)
+    assert result.returncode == 1 and "cannot trust the gateway" in result.stderr, result.stderr
