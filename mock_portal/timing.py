@@ -37,25 +37,16 @@ class TimedConnection(sqlite3.Connection):
     """A connection that counts its statements' time towards the request's `db` (db.connect)."""
 
     def execute(self, *args, **kwargs):
-        started = time.perf_counter()
-        try:
+        with part("db"):
             return super().execute(*args, **kwargs)
-        finally:
-            _add("db", time.perf_counter() - started)
 
     def executemany(self, *args, **kwargs):
-        started = time.perf_counter()
-        try:
+        with part("db"):
             return super().executemany(*args, **kwargs)
-        finally:
-            _add("db", time.perf_counter() - started)
 
     def executescript(self, *args, **kwargs):
-        started = time.perf_counter()
-        try:
+        with part("db"):
             return super().executescript(*args, **kwargs)
-        finally:
-            _add("db", time.perf_counter() - started)
 
 
 def _start():
