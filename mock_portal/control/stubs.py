@@ -31,7 +31,7 @@ import threading
 from flask import current_app, g, json, jsonify, request
 
 from . import journal
-from .routes import bp
+from .routes import BadInput, _json, bp
 
 STARTED = "Started"  # WireMock's first state of every scenario
 MAX_STUBS = 1_000
@@ -42,7 +42,7 @@ REQUEST_FIELDS = {"method", "urlPath", "urlPathPattern", "username"}
 RESPONSE_FIELDS = {"status", "jsonBody", "body", "headers"}
 
 
-class BadStub(ValueError):
+class BadStub(BadInput):
     """A stub the hook refuses; the message is the one line answered with 400."""
 
 
@@ -241,24 +241,9 @@ def _with_stubs(state):
 
 # The routes (the table: mock_portal/control/__init__.py).
 
-@bp.errorhandler(BadStub)
-def _bad_stub(e):
-    return jsonify(error=str(e)), 400
-
-
-def _object():
-    try:
-        data = request.get_json(silent=True)
-    except RecursionError:
-        data = None
-    if not isinstance(data, dict):
-        raise BadStub("the body must be a JSON object (Content-Type: application/json)")
-    return data
-
-
 @bp.post("/stubs")
 def add_stub():
-    stub = of().add(_object())
+    stub = of().add(_json())
     return jsonify(id=stub["id"]), 201
 
 
