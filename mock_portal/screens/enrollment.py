@@ -19,7 +19,7 @@ from .. import funds, limits, sls, users
 from ..clock import now
 from ..db import transaction
 from ..login import code_card
-from ..login.devices import devices_of, passcode_reach
+from ..login.devices import devices_of, passcode_issued_at, passcode_reach
 
 CHOICES = ("ibkr_mobile", "without_ibkr_mobile", "other_username")
 PATH = "current"                # the audit log's path for this revision's screens
@@ -201,7 +201,6 @@ def _link(conn, enrollment, device):
 # `sharing_review` has its requests wait for compliance review (a test hook decides them).
 
 TEMPORARY = ("temporary_passcode", "security_code_card")
-SHARING_REFUSALS = ("not_same_person", "temporary_device", "less_secure_device")
 
 
 class SharingRefused(Exception):
@@ -237,11 +236,9 @@ def _temporary_device(conn, username, at):
     for device in devices_of(conn, username):
         if device["type"] == code_card.TYPE:
             return device
-        if device["type"] == "temporary_passcode":
-            issued = conn.execute("SELECT issued_at FROM temporary_passcodes WHERE username = ?"
-                                  " ORDER BY passcode_id DESC LIMIT 1", (username,)).fetchone()
-            if issued is not None and passcode_reach(issued["issued_at"], at):
-                return device
+        issued = passcode_issued_at(conn, device)  # None unless a temporary passcode
+        if issued is not None and passcode_reach(issued, at):
+            return device
     return None
 
 
