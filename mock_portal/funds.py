@@ -111,13 +111,17 @@ def withdrawn_since(conn, account_id, since):
                         " AND state = 'accepted' AND accepted_at > ?", (account_id, since)).fetchone()[0]
 
 
-def summary(conn, account_id, now):
-    """What the account screen shows of the money: equity, the reserves, what may be withdrawn,
-    and what the windows already hold."""
+def balance(conn, account_id):
+    """The account's equity, the reserves it holds, their sum, and what may be withdrawn."""
     held = reserves(conn, account_id)
     total = equity(conn, account_id)
     reserved = sum(r["fee_cents"] for r in held)
-    return {"equity": total, "reserves": held, "reserved": reserved, "available": max(0, total - reserved),
+    return {"equity": total, "reserves": held, "reserved": reserved, "available": max(0, total - reserved)}
+
+
+def summary(conn, account_id, now):
+    """What the account screen shows of the money: the balance and what the windows already hold."""
+    return {**balance(conn, account_id),
             **{f"withdrawn_{name}": withdrawn_since(conn, account_id, now - seconds) for name, seconds in WINDOWS}}
 
 
@@ -131,7 +135,7 @@ def over_limit(conn, account_id, key, amount, now):
         if amount > left:
             return f"error.withdrawal_over_{name}_limit", {"limit": money(limit), "left": money(left),
                                                            "amount": money(amount)}
-    funds = summary(conn, account_id, now)
+    funds = balance(conn, account_id)
     if amount > funds["available"]:
         return "error.withdrawal_over_available", {"available": money(funds["available"]),
                                                    "reserved": money(funds["reserved"]), "amount": money(amount)}

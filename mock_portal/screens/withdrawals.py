@@ -99,7 +99,7 @@ def _form_page(status=200, error=None, error_params=None, confirmation=None, amo
     return render_page("withdrawals/request.html", status, layout=layout(), section="account", user=user,
                        devices=owned, currencies=CURRENCIES, amount=amount, device_id=device_id, error=error,
                        error_params=error_params, confirmation=confirmation, summary=summary,
-                       funds=funds.summary(db, user["account_id"], now()),
+                       funds=funds.balance(db, user["account_id"]),
                        notice=NOTICES.get(request.args.get("notice")))
 
 
