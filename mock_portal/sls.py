@@ -6,7 +6,7 @@ state, exactly once. Every change and every refused attempt by a known user is a
 import json
 import secrets
 
-from flask import current_app
+from flask import current_app, g
 
 from . import users
 from .clock import now
@@ -157,6 +157,24 @@ def _problem(row, session_id, actor_name, screen):
     if row["boot_id"] != current_app.config["BOOT_ID"] or \
             now() - row["created_at"] > CONFIRMATION_TTL:
         return "error.confirmation_expired", 409, "confirmation_expired"
+    return None
+
+
+def own_request(row):
+    """Whether `row` (a withdrawal, a device order) is this session's own, of its user."""
+    return row is not None and row["session_id"] == g.session["session_id"] and row["username"] == g.user["username"]
+
+
+def request_problem(row, states, since="created_at"):
+    """Why this session cannot go on with the request `row` (a withdrawal, a device order): (catalog
+    key, status) or None. Another session's or user's is unknown; one past `states` is used; a stale
+    one (older than a confirmation lives since `since`, or opened before a restart) has expired."""
+    if not own_request(row):
+        return "error.confirmation_unknown", 400
+    if row["state"] not in states:
+        return "error.confirmation_used", 409
+    if row["boot_id"] != current_app.config["BOOT_ID"] or now() - row[since] > CONFIRMATION_TTL:
+        return "error.confirmation_expired", 409
     return None
 
 

@@ -73,13 +73,7 @@ def eligibility(conn, user):
 
 def _draft_problem(row):
     """Why this session cannot go on with the request `row`: (catalog key, status) or None."""
-    if row is None or row["session_id"] != g.session["session_id"] or row["username"] != g.user["username"]:
-        return "error.confirmation_unknown", 400
-    if row["state"] != "draft":
-        return "error.confirmation_used", 409
-    if row["boot_id"] != current_app.config["BOOT_ID"] or now() - row["created_at"] > sls.CONFIRMATION_TTL:
-        return "error.confirmation_expired", 409
-    return None
+    return sls.request_problem(row, ("draft",))
 
 
 def _request_page(status=200, error=None, error_params=None, draft=None, change=False, address=None):
@@ -180,7 +174,7 @@ def summary():
     row = _row(request.args.get("request", "")[:limits.ID])
     if row is None:
         return redirect(url_for("physical.request_form"))  # no request to sum up: the form
-    if row["state"] == "ordered" and row["session_id"] == g.session["session_id"]:
+    if row["state"] == "ordered" and sls.own_request(row):
         return post_redirect("physical.requested", request=row["request_id"])
     problem = _draft_problem(row)
     if problem:
@@ -207,8 +201,7 @@ def place_order():
     request_id = request.form.get("request", "")[:limits.ID]
     with transaction(db):
         row = _row(request_id)
-        if row is not None and row["state"] != "draft" and row["session_id"] == g.session["session_id"] \
-                and row["username"] == g.user["username"]:
+        if sls.own_request(row) and row["state"] != "draft":
             ordered = True  # Continue twice: the first placed it
         else:
             ordered = False

@@ -108,16 +108,8 @@ def _find(withdrawal_id):
 
 
 def _problem(row, states=("confirming",), since="created_at"):
-    """Why this session cannot answer the withdrawal `row` now: (catalog key, status) or None.
-    Another session's or user's is unknown; a stale one (older than a confirmation lives, or
-    opened before a restart) has expired."""
-    if row is None or row["session_id"] != g.session["session_id"] or row["username"] != g.user["username"]:
-        return "error.confirmation_unknown", 400
-    if row["state"] not in states:
-        return "error.confirmation_used", 409
-    if row["boot_id"] != current_app.config["BOOT_ID"] or now() - row[since] > sls.CONFIRMATION_TTL:
-        return "error.confirmation_expired", 409
-    return None
+    """Why this session cannot answer the withdrawal `row` now: (catalog key, status) or None."""
+    return sls.request_problem(row, states, since)
 
 
 def _form_id(name):
@@ -177,7 +169,7 @@ def _limits_name(device, user):
 
 def _answered(row):
     """A second OK or code of this session's own request: where the first one led."""
-    if row is not None and row["session_id"] == g.session["session_id"] and row["username"] == g.user["username"]:
+    if sls.own_request(row):
         if row["state"] == "accepted":
             return _done("already_withdrawn")
         if row["state"] == "authenticating":
