@@ -183,7 +183,8 @@ def portfolio_accounts():
     account = _account(row)
     return _answer([{
         "id": account, "PrepaidCrypto-Z": False, "PrepaidCrypto-P": False,
-        "brokerageAccess": bool(row["brokerage"]), "accountId": account, "accountVan": account,
+        # An account's attribute, not the session's state: true in the description's example (a DU account).
+        "brokerageAccess": True, "accountId": account, "accountVan": account,
         "accountTitle": "", "displayName": account, "accountAlias": None,
         "accountStatus": _millis(row["authenticated_at"]),  # the reference's is a time; the scenario has none
         "currency": "USD", "type": "DEMO" if row["paper"] else "INDIVIDUAL", "tradingType": "STKCASH", "businessType": "INDEPENDENT",
