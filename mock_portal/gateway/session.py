@@ -62,12 +62,6 @@ def holder():
     return row["username"] if row is not None else None
 
 
-def login_name():
-    """The login name of the gateway's session, without touching it; None without one."""
-    row = get_db().execute("SELECT login_name FROM gateway_session").fetchone()
-    return row["login_name"] if row is not None else None
-
-
 def _ended(row, now):
     """Why the session has ended by `now`, or None."""
     config = current_app.config

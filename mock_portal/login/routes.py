@@ -190,9 +190,9 @@ def _reach_the_gateway(session, target):
     conn = get_db()
     username, name = _whose_login(session)
     at = now_for(username)
-    if target != "gateway" and gateway_session.login_name() == name:
-        gateway_session.login_elsewhere(conn, name, target)
-    elif gateway_holds(session["factors"], session["passcode_issued_at"], at):
+    if target != "gateway" and gateway_session.login_elsewhere(conn, name, target):
+        return  # the gateway's session was this name's: it now competes
+    if gateway_holds(session["factors"], session["passcode_issued_at"], at):
         gateway_session.open_session(conn, username, session["factors"], at, session["passcode_issued_at"],
                                      login_name=name, paper=session["factors"] == sessions.PAPER)
 
