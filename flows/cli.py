@@ -280,9 +280,13 @@ _FREE_TEXT_OPTIONS = ("--username", "--password")
 
 
 def _bind_free_text_values(argv):
+    """`--password -x` as `--password=-x`; nothing after `--`, which belongs to another program
+    (`slskit spec -- PYTEST_ARGS`)."""
     argv, bound = list(argv), []
     while argv:
         token = argv.pop(0)
+        if token == "--":
+            return [*bound, token, *argv]
         if token in _FREE_TEXT_OPTIONS and argv:
             token = f"{token}={argv.pop(0)}"
         bound.append(token)
