@@ -10,7 +10,6 @@ import signal
 
 from flows.portal_http import HttpVisitor
 
-NAVIGATIONS = 9
 LOADS = 13  # the browser's document loads in the flow: the nine documents and the four POSTs' answers
 HEADINGS = {"ja": "取引にセキュアログインが必要です", "en": "Secure Login is required for trading"}
 
@@ -140,5 +139,5 @@ def quit_selenium(driver):
             pass
 
 
-__all__ = ["LOADS", "NAVIGATIONS", "bare_playwright", "floor", "kit", "plain_http", "quit_selenium", "selenium",
+__all__ = ["LOADS", "bare_playwright", "floor", "kit", "plain_http", "quit_selenium", "selenium",
            "selenium_default_driver", "selenium_driver"]
