@@ -400,7 +400,7 @@ def main(argv=None):
     print_table(record)
     if not args.suite_only:  # where the kit's flow spends its time, step by step
         from . import account
-        record["account"] = account.account(args.runs)
+        record["account"] = account.account(args.runs, profile["executable"], profile["fast_hash"])
         print("\nthe flow's account (python -m bench.account):")
         account.print_table(record["account"])
     os.makedirs(args.out, exist_ok=True)

@@ -69,12 +69,14 @@ def server_time(portal, begin, end):
     return sum(e["timing"]["total"] for e in entries), sum(e["timing"]["hash"] for e in entries)
 
 
-def account(runs, executable=None):
+def account(runs, executable=None, fast_hash=True):
+    """The flow's time, step by step, against the floor, on the Chromium `executable` (None: the
+    kit's discovery) and a portal with the cheap hash or, `fast_hash=False`, scrypt."""
     from playwright.sync_api import sync_playwright
 
     from flows.browser import launch_options
     with tempfile.TemporaryDirectory(prefix="slskit-account-") as folder, sync_playwright() as pw:
-        portal = servers.portal(os.path.join(folder, "portal.sqlite"))
+        portal = servers.portal(os.path.join(folder, "portal.sqlite"), fast_hash)
         static = servers.static_server(folder)
         browser = pw.chromium.launch(**launch_options(pw, executable))
         try:
