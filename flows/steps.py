@@ -36,7 +36,7 @@ from .flow import (ARTICLE_STEPS, PortalUser, article_actions, cancel_sls_opt_ou
                    log_in_through_the_portal, log_in_to_trading, open_secure_login_system)
 from .labels import LABELS
 from .pages import PortalMenu, SecondFactorPage, SecureLoginSettingsPage
-from .references import (log_in_to_the_portal, open_secure_login_system as open_current_secure_login_system,
+from .references import (log_in_to_the_portal, open_current_secure_login_system,
                          request_replacement_dsc_plus, request_withdrawal, return_device, share_device_with)
 from .pages.current import CHOICES
 from .pages.todays_page import ClientLoginSucceeds, IbkeyPromotionScreen, MobileApprovalStep, TodaysLoginPage
@@ -435,7 +435,7 @@ def _gateway_login(scene, name, paper_mode, paper_username):
     second = SecondFactorPage(scene.page, scene.lang)
     ends = [login.error, MobileApprovalStep(scene.page, scene.lang).heading,
             IbkeyPromotionScreen(scene.page, scene.lang).heading, ClientLoginSucceeds(scene.page, scene.lang).status]
-    code_step = second.code.or_(second.device_select).or_(second.no_notification)
+    code_step = second.shown
     _expect_one_of(code_step, *ends)
     if code_step.first.is_visible():
         second.authenticate(user.device)
