@@ -15,7 +15,9 @@ from playwright.sync_api import expect
 
 from .devices import AuthenticatorApp, DigitalSecurityCard, TOTP_STEP
 from .labels import device_name
-from .pages import HomePage, PortalMenu
+from .current import open_secure_login_system
+from .flow import open_home
+from .pages import PortalMenu
 from .pages.current import CurrentPortal, EnrollmentPage
 from .pages.physical_device import ActivationPage, RequestPhysicalDevicePage, ReturnFormPage
 from .pages.public import SecondFactorPage
@@ -53,32 +55,34 @@ class Replacement:
     card: object = None
 
 
-def _portal(page, base_url, lang):
-    """The logged-in portal's start page: the seed revision's menu or the current revision's."""
-    page.goto(f"{base_url.rstrip('/')}/portal/")
+def _landed(page, lang):
+    """The logged-in portal as it shows: the seed revision's menu or the current revision's User menu."""
     menu, current = PortalMenu(page, lang), CurrentPortal(page, lang)
     expect(menu.account.or_(current.user_menu)).to_be_visible()
     return current if current.user_menu.is_visible() else menu
 
 
+def _portal(page, base_url, lang):
+    """The logged-in portal's start page."""
+    page.goto(f"{base_url.rstrip('/')}/portal/")
+    return _landed(page, lang)
+
+
 def log_in_to_the_portal(page, base_url, user, lang=None):
     """Home, Log In > Portal Login, the password and the user's device: the seed revision's menu or
     the current revision's User menu, whichever the user's portal is."""
-    lang = lang or user.locale
-    login = HomePage(page, lang).navigate(base_url).expect_loaded().choose_portal_login()
+    login = open_home(page, base_url, lang or user.locale).choose_portal_login()
     login.log_in(user.username, user.password).authenticate(user.device)
-    menu, current = PortalMenu(page, user.locale), CurrentPortal(page, user.locale)
-    expect(menu.account.or_(current.user_menu)).to_be_visible()
-    return current if current.user_menu.is_visible() else menu
+    return _landed(page, user.locale)  # once logged in, the portal speaks the user's own locale
 
 
-def open_secure_login_system(page, base_url, lang):
+def open_current_secure_login_system(page, base_url, lang):
     """The current revision's User menu > Settings > Secure Login System."""
     portal = _portal(page, base_url, lang)
     if not isinstance(portal, CurrentPortal):
         raise AssertionError("this user's portal is the seed revision's: the Secure Login System page of"
                              " the current revision holds the physical devices")
-    return portal.open_settings().open_secure_login_system()
+    return open_secure_login_system(portal)
 
 
 def open_withdrawal(page, base_url, lang):
@@ -86,7 +90,7 @@ def open_withdrawal(page, base_url, lang):
     (current revision)."""
     portal = _portal(page, base_url, lang)
     if isinstance(portal, CurrentPortal):
-        return portal.open_settings().open_secure_login_system().open_withdrawal_limits().request_withdrawal()
+        return open_secure_login_system(portal).open_withdrawal_limits().request_withdrawal()
     return portal.open_account().request_withdrawal()
 
 
@@ -116,12 +120,12 @@ def share_device_with(page, base_url, user, other_user, lang=None):
     Login Device under a different username", Continue, OK, then the other username's login with
     its device. Returns a Sharing."""
     lang = lang or user.locale
-    enrollment = open_secure_login_system(page, base_url, lang).expect_opted_out()
+    enrollment = open_current_secure_login_system(page, base_url, lang).expect_opted_out()
     login = enrollment.choose("other_username").continue_("other_username").ok()
     login.fill(other_user.username, other_user.password)
     login.submit()
     code_step = login.next(SecondFactorPage)
-    expect(code_step.code.or_(code_step.device_select).or_(code_step.no_notification).or_(login.error)).to_be_visible()
+    expect(code_step.shown.or_(login.error)).to_be_visible()
     if login.error.is_visible():
         return Sharing("refused", login.error.inner_text().strip(), login)
     code_step.authenticate(other_user.device)
@@ -139,7 +143,7 @@ def request_replacement_dsc_plus(page, base_url, user, pin, address=None, lang=N
     confirmation's OK. With `activate`, the card then arrives (the test hook) and is activated with
     its PIN and challenge. Returns a Replacement."""
     lang = lang or user.locale
-    enrollment = open_secure_login_system(page, base_url, lang)
+    enrollment = open_current_secure_login_system(page, base_url, lang)
     form = RequestPhysicalDevicePage.open_from(enrollment)
     if address is not None:
         form.change_address(address)
@@ -154,11 +158,16 @@ def request_replacement_dsc_plus(page, base_url, user, pin, address=None, lang=N
     replacement = Replacement(serial, ships_by)
     if activate:
         delivered = hooks_of_page(page).deliver_physical_device(user.username)
-        page.reload()
-        enrollment = EnrollmentPage(page, lang, enrollment.highlight).expect_loaded()
+        enrollment = _reloaded(enrollment)
         replacement.card = DigitalSecurityCard(delivered["card_secret"], pin)
         ActivationPage.open_from(enrollment, serial).activate(replacement.card).expect_physical_state(serial, "active")
     return replacement
+
+
+def _reloaded(enrollment):
+    """The Secure Login System page again, after what the brokerage did meanwhile (a test hook)."""
+    enrollment.page.reload()
+    return EnrollmentPage(enrollment.page, enrollment.lang, enrollment.highlight).expect_loaded()
 
 
 def _ordered_serial(page, user):
@@ -173,12 +182,11 @@ def return_device(page, base_url, user, serial, lang=None, received=True):
     device in return; with `received`, the post delivers it (the test hook) and its reserve is
     released. Returns the Secure Login System page."""
     lang = lang or user.locale
-    enrollment = open_secure_login_system(page, base_url, lang)
+    enrollment = open_current_secure_login_system(page, base_url, lang)
     form = ReturnFormPage.open_from(enrollment, serial).expect_details(user.username, serial)
     enrollment = form.sent_back().expect_physical_state(serial, "in_return")
     if received:
         hooks_of_page(page).receive_physical_device(serial)
-        page.reload()
-        enrollment = EnrollmentPage(page, lang, enrollment.highlight).expect_loaded()
+        enrollment = _reloaded(enrollment)
         enrollment.expect_physical_state(serial, "returned")
     return enrollment

@@ -8,7 +8,7 @@ from flows.labels import LABELS
 from flows.pages import HomePage, LoginPage, PortalMenu, SecureLoginSettingsPage
 from flows.pages.current import CHOICES, CurrentPortal, CurrentSettingsPage, EnrollmentPage
 from flows.pages.physical_device import ActivationPage, RequestPhysicalDevicePage, ReturnFormPage
-from flows.references import open_secure_login_system, open_withdrawal
+from flows.references import open_current_secure_login_system, open_withdrawal
 
 
 AXE = Axe()
@@ -123,10 +123,10 @@ def test_every_screen_of_the_references_passes_axe(portal, portal_user, log_in, 
     found += serious_violations(page, "withdrawal confirmation")
     step.ok()
     found += serious_violations(page, "withdrawal device step")
-    enrollment = open_secure_login_system(page, portal.base_url, lang)
+    enrollment = open_current_secure_login_system(page, portal.base_url, lang)
     enrollment.open_withdrawal_limits()
     found += serious_violations(page, "Withdrawal Limits")
-    enrollment = open_secure_login_system(page, portal.base_url, lang)
+    enrollment = open_current_secure_login_system(page, portal.base_url, lang)
     request = RequestPhysicalDevicePage.open_from(enrollment)
     request.change_address({"street": "1 A", "city": "Tokyo", "postal_code": "100-0001", "country": "JP"})
     found += serious_violations(page, "Request Physical Device, Change Address")

@@ -8,7 +8,7 @@ from flows.devices import device_for
 from flows.labels import LABELS, device_name
 from flows.pages import PortalMenu
 from flows.pages.withdrawal import FundsScreen, WithdrawalPage
-from flows.references import open_secure_login_system, open_withdrawal
+from flows.references import open_current_secure_login_system, open_withdrawal
 from flows.users import random_base32_secret
 
 IDENTITY = {"birth_date": "1985-06-15", "citizenship": "JP", "residence": "JP", "id_number": "passport TK0000001"}
@@ -73,7 +73,7 @@ def test_a_replacement_dsc_plus_is_requested_activated_and_returned(portal, port
     address = {"street": "1-2-3 Ginza", "city": "Tokyo", "postal_code": "104-0061", "country": "JP"}
     replacement = request_replacement_dsc_plus(page, portal.base_url, user, "2580", address=address)
     assert replacement.card is not None and replacement.ships_by
-    limits = open_secure_login_system(page, portal.base_url, lang).open_withdrawal_limits()
+    limits = open_current_secure_login_system(page, portal.base_url, lang).open_withdrawal_limits()
     expect(limits.reserves).to_have_count(1)
     expect(limits.reserves.first).to_contain_text(replacement.serial)
     expect(limits.amount("held_for_devices")).to_have_text(USD[lang](20))
