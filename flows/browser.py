@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
@@ -36,6 +37,10 @@ WRAPPER_REFUSED = ("is a script that starts no browser Playwright could launch i
 
 class BrowserNotFound(RuntimeError):
     pass
+
+
+class BrowserDidNotStart(RuntimeError):
+    """The Chromium found was launched and failed: its path and the first line of why."""
 
 
 def managed_chromium(playwright, headless=True):
@@ -133,6 +138,25 @@ def launch_options(playwright=None, explicit=None, **extra):
     if path:
         options["executable_path"] = path
     return options
+
+
+@contextmanager
+def launched_chromium(explicit=None, extra_args=(), **extra):
+    """A Chromium found as `launch_options` finds it (`extra_args` on its command line), closed on the
+    way out; BrowserNotFound or BrowserDidNotStart, each one line, when there is none to use."""
+    from playwright.sync_api import Error as PlaywrightError, sync_playwright
+    with sync_playwright() as p:
+        options = launch_options(p, explicit, **extra)
+        options["args"] = [*options["args"], *extra_args]
+        try:
+            browser = p.chromium.launch(**options)
+        except PlaywrightError as e:
+            raise BrowserDidNotStart(f"{options.get('executable_path', 'Chromium')} did not start: "
+                                     f"{str(e).splitlines()[0]}") from None
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def chromium_path(playwright=None, headless=True):

@@ -120,20 +120,12 @@ def _browser(browser, browser_path):
     if browser is not None:
         yield browser
         return
-    from playwright.sync_api import Error as PlaywrightError, sync_playwright
-
-    from .browser import launch_options
-    with sync_playwright() as p:
-        options = launch_options(p, browser_path)
-        try:
-            launched = p.chromium.launch(**options)
-        except PlaywrightError as e:
-            raise GatewayLoginError(f"{options.get('executable_path', 'Chromium')} did not start: "
-                                    f"{str(e).splitlines()[0]}") from None
-        try:
+    from .browser import BrowserDidNotStart, launched_chromium
+    try:
+        with launched_chromium(browser_path) as launched:
             yield launched
-        finally:
-            launched.close()
+    except BrowserDidNotStart as e:
+        raise GatewayLoginError(str(e)) from None
 
 
 def _log_in(page, url, username, password, device, paper, timeout):

@@ -61,23 +61,14 @@ def _demo_user(args):
 def sync_browser(browser_path, headless=True, slow_mo=0, extra_args=()):
     """A launched Chromium (found as `flows.browser` finds it, with `extra_args` on its command
     line), closed on the way out."""
-    from playwright.sync_api import Error as PlaywrightError, sync_playwright
-
-    from ..browser import launch_options
-    with sync_playwright() as p:
-        try:
-            options = launch_options(p, browser_path, headless=headless, slow_mo=slow_mo)
-        except BrowserNotFound as e:
-            raise CommandError(str(e), 2) from None
-        options["args"] = [*options["args"], *extra_args]
-        try:
-            browser = p.chromium.launch(**options)
-        except PlaywrightError as e:
-            raise CommandError(f"{options.get('executable_path', 'Chromium')} did not start: {str(e).splitlines()[0]}", 1) from None
-        try:
+    from ..browser import BrowserDidNotStart, launched_chromium
+    try:
+        with launched_chromium(browser_path, extra_args, headless=headless, slow_mo=slow_mo) as browser:
             yield browser
-        finally:
-            browser.close()
+    except BrowserNotFound as e:
+        raise CommandError(str(e), 2) from None
+    except BrowserDidNotStart as e:
+        raise CommandError(str(e), 1) from None
 
 
 @contextmanager

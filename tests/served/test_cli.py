@@ -115,6 +115,13 @@ def test_demo_with_a_missing_explicit_browser_says_how_to_install_one(tmp_path):
     assert "is not an executable file" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_demo_with_a_browser_that_does_not_start_is_one_line_and_exit_1():
+    result = run("demo", "--browser-path", "/bin/false")
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("slskit demo: /bin/false did not start: ") and result.stderr.count("\n") == 1, \
+        result.stderr
+
+
 @pytest.mark.parametrize("args, expected", [
     (["demo", "--base-url", "http://127.0.0.1:9", "--username", "u", "--password", "p", "--totp-secret", "not base32!"],
      "slskit demo: --totp-secret is not valid base32"),

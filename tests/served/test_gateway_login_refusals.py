@@ -78,6 +78,13 @@ def test_an_argument_it_cannot_use_is_one_line_and_exit_2(gateway, args, secret,
     assert "Traceback" not in result.stderr
 
 
+def test_a_browser_that_does_not_start_is_one_line(gateway):
+    result = gateway_login(gateway.base_url, "--cacert", gateway.ca_file, "--browser-path", "/bin/false")
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("slskit gateway-login: /bin/false did not start: ") \
+        and result.stderr.count("\n") == 1, result.stderr
+
+
 def test_a_url_that_names_no_server_is_one_line():
     one_line(gateway_login("127.0.0.1:5000"), 2,
              "the gateway's URL must be http(s)://HOST:PORT, not '127.0.0.1:5000'")
