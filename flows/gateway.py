@@ -133,15 +133,15 @@ def _log_in(page, url, username, password, device, paper, timeout):
     from playwright.sync_api import Error as PlaywrightError, expect
 
     from .pages import LoginPage, LoginRefused
+    from .pages.public import expect_answer, refused
     try:
         page.goto(url + "/")
         login = LoginPage(page, LANG).expect_loaded()
         code_page = login.log_in(username, password, paper=paper)
         if not paper:  # a paper login asks for no security device (docs/gateway.md)
-            code_page.expect_loaded()
-            if code_page.device_select.is_visible():
-                code_page.choose_device(device)
-            code_page.submit_code(device.answer(page))
+            with expect_answer(code_page, "/sso/login/code") as answer:
+                code_page.authenticate(device)
+            refused(code_page, answer)  # a wrong code fails with the page's own alert, at once
         expect(page).to_have_url(re.compile(re.escape(LANDING["gateway"]) + "$"), timeout=timeout * 1000)
     except LoginRefused as e:
         raise GatewayLoginError(f"the gateway refused the login of {username}: {e.said}") from None

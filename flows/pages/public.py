@@ -146,15 +146,6 @@ class SecondFactorPage(Screen):
     def submit(self):
         self.click(self.submit_button)
 
-    def submit_code(self, code):
-        """Fill and submit `code` and wait for the portal's answer: a refused code fails with
-        the page's own alert (LoginRefused)."""
-        self.fill(code)
-        with expect_answer(self, "/sso/login/code") as answer:
-            self.submit()
-        refused(self, answer)
-        return self
-
     def request_new_code(self):
         """セキュリティ・コードの再送: the previous code stops working."""
         self.click(self.resend_button)
