@@ -246,11 +246,7 @@ class TestHooks:
         try:
             yield fault_id
         finally:
-            try:
-                self.remove_fault(fault_id)
-            except PortalError as e:
-                if e.status != 404:  # a counted fault may be gone already
-                    raise
+            _remove_if_there(self.remove_fault, fault_id)  # a counted fault may be gone already
 
     # Scripted answers (docs/steering.md): WireMock's stubs and scenarios.
     def add_stub(self, stub):
@@ -297,15 +293,19 @@ class TestHooks:
             yield name
         finally:
             for stub_id in made:
-                try:
-                    self.remove_stub(stub_id)
-                except PortalError as e:
-                    if e.status != 404:  # a reset may have removed it
-                        raise
+                _remove_if_there(self.remove_stub, stub_id)  # a reset may have removed it
 
 
 def _name(user):
     return getattr(user, "username", user)
+
+
+def _remove_if_there(remove, item_id):
+    try:
+        remove(item_id)
+    except PortalError as e:
+        if e.status != 404:
+            raise
 
 
 def hooks_of_page(page):
