@@ -20,10 +20,14 @@ class FundsScreen(Screen):
         self.request_withdrawal_link = page.get_by_role("link", name=self.labels["request_withdrawal"], exact=True)
         self.notice = page.get_by_role("status")
 
+    def _cells(self, table, row_name):
+        """The cells of `table`'s row whose header is `row_name`."""
+        return table.get_by_role("row").filter(
+            has=self.page.get_by_role("rowheader", name=row_name, exact=True)).get_by_role("cell")
+
     def limits_of(self, device_label):
         """The cells (per day, over five days) of a device's row, by the name the table gives it."""
-        return self.limits_table.get_by_role("row").filter(
-            has=self.page.get_by_role("rowheader", name=device_label, exact=True)).get_by_role("cell")
+        return self._cells(self.limits_table, device_label)
 
     def expect_limits(self, device_label, per_day, over_five_days):
         expect(self.limits_of(device_label)).to_have_text([per_day, over_five_days])
@@ -36,8 +40,7 @@ class FundsScreen(Screen):
 
     def amount(self, row_key):
         """A row of the funds: 'equity', 'held_for_devices', 'available_for_withdrawal'."""
-        return self.funds_table.get_by_role("row").filter(
-            has=self.page.get_by_role("rowheader", name=self.labels[row_key], exact=True)).get_by_role("cell")
+        return self._cells(self.funds_table, self.labels[row_key])
 
     def request_withdrawal(self):
         self.click(self.request_withdrawal_link)
