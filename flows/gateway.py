@@ -18,7 +18,7 @@ import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 
-from .devices import AuthenticatorApp, base32_key
+from .devices import AuthenticatorApp
 from .portal_http import LANDING
 
 AUTH_STATUS = "/v1/api/iserver/auth/status"
@@ -79,13 +79,13 @@ def trusting(cacert):
 
 def authenticator_app(totp_secret):
     try:
-        key = base32_key(totp_secret or "")
+        app = AuthenticatorApp(totp_secret or "")
     except ValueError:  # binascii.Error is one
-        key = None
-    if not key:
+        app = None
+    if app is None or not app.key:
         raise ValueError("the TOTP secret is not base32 (the user's authenticator app secret, "
                          "as the scenario's totp_secret)") from None
-    return AuthenticatorApp(totp_secret)
+    return app
 
 
 def auth_status(url, trust, timeout=30):

@@ -9,7 +9,7 @@ from contextlib import closing, contextmanager
 
 from ..browser import BrowserNotFound
 from ..users import OTHER_DEMO_USER, demo_user_entry
-from . import CommandError
+from . import SECRET_ENV_VAR, CommandError
 
 
 def run(args):
@@ -44,9 +44,9 @@ def _demo_user(args):
         return entry
     if not args.base_url:
         raise CommandError("--username needs --base-url: the embedded portal has only its demo users")
-    secret = args.totp_secret or os.environ.get("SLSKIT_TOTP_SECRET")
+    secret = args.totp_secret or os.environ.get(SECRET_ENV_VAR)
     if not (args.password and secret):
-        raise CommandError("--username needs --password and --totp-secret (or SLSKIT_TOTP_SECRET)")
+        raise CommandError(f"--username needs --password and --totp-secret (or {SECRET_ENV_VAR})")
     entry = {**entry, "username": args.username, "password": args.password, "locale": args.lang,
              "devices": [{"type": "authenticator_app", "totp_secret": secret}]}
     try:

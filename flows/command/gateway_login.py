@@ -3,10 +3,9 @@ as every gateway user must before their programs use its API (flows/gateway.py);
 gateway says its session is authenticated, 1 with one line when it is not."""
 import os
 
-from . import CommandError
+from . import SECRET_ENV_VAR, CommandError
 
 PASSWORD_ENV_VAR = "SLSKIT_PASSWORD"
-SECRET_ENV_VAR = "SLSKIT_TOTP_SECRET"  # the one `slskit demo --username` reads too
 
 
 def run(args):
@@ -25,9 +24,7 @@ def run(args):
     try:
         log_in_to_gateway(args.url, args.username, password, secret, paper=args.paper, cacert=args.cacert,
                           browser_path=args.browser_path, timeout=args.timeout)
-    except ValueError as e:  # an argument the login cannot use
-        raise CommandError(str(e)) from None
-    except BrowserNotFound as e:
+    except (ValueError, BrowserNotFound) as e:  # an argument the login cannot use; no browser to use
         raise CommandError(str(e)) from None
     except GatewayLoginError as e:
         raise CommandError(str(e), 1) from None
