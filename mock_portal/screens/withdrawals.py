@@ -196,7 +196,7 @@ def request_confirm():
     problem = _problem(row) or _target_problem(row)
     if problem:
         return _form_page(problem[1], error=problem[0])
-    device = next((d for d in devices.devices_of(db, g.user["username"]) if d["device_id"] == row["device_id"]), None)
+    device = _device_of(row)
     if device is None:  # removed since Continue
         return _form_page(409, error="error.device_unknown")
     with transaction(db):
