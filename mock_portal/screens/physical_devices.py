@@ -76,6 +76,13 @@ def _draft_problem(row):
     return sls.request_problem(row, ("draft",))
 
 
+def _open_draft(given):
+    """The request the form was opened or sent with (`request` in `given`), while this session may
+    go on with it; None otherwise (a new request)."""
+    draft = _row(given.get("request", "")[:limits.ID])
+    return None if draft is None or _draft_problem(draft) else draft
+
+
 def _request_page(status=200, error=None, error_params=None, draft=None, change=False, address=None):
     db = get_db()
     user = users.find(db, g.user["username"])
@@ -95,9 +102,7 @@ def _request_page(status=200, error=None, error_params=None, draft=None, change=
 def request_form():
     """Request Physical Device: the address, Change Address (?address=change), the PIN, the account;
     Back from the summary (?request=) brings its address and account."""
-    draft = _row(request.args.get("request", "")[:limits.ID])
-    if draft is not None and _draft_problem(draft):
-        draft = None
+    draft = _open_draft(request.args)
     return _request_page(draft=draft, change=request.args.get("address") == "change")
 
 
@@ -125,9 +130,7 @@ def request_continue():
     Nothing is ordered yet."""
     db = get_db()
     user = users.find(db, g.user["username"])
-    draft = _row(request.form.get("request", "")[:limits.ID])
-    if draft is not None and _draft_problem(draft):
-        draft = None
+    draft = _open_draft(request.form)
     changing = "street" in request.form
     address = json.loads(draft["address"]) if draft is not None else shipping_address(db, user["username"])
     page = lambda status, key: _request_page(status, error=key, draft=draft, change=changing,  # noqa: E731
