@@ -1,5 +1,5 @@
-// The Print buttons (the code card, the device return form): the browser's print dialog (the CSP
-// allows no inline script).
-for (const id of ["print-card", "print-return-form"]) {
-  document.getElementById(id)?.addEventListener("click", () => window.print());
+// A Print button (data-print: the code card, the device return form) opens the browser's print
+// dialog (the CSP allows no inline script).
+for (const button of document.querySelectorAll("[data-print]")) {
+  button.addEventListener("click", () => window.print());
 }

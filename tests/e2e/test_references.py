@@ -7,6 +7,7 @@ from flows import request_replacement_dsc_plus, request_withdrawal, return_devic
 from flows.devices import device_for
 from flows.labels import LABELS, device_name
 from flows.pages import PortalMenu
+from flows.pages.physical_device import ReturnFormPage
 from flows.pages.withdrawal import FundsScreen, WithdrawalPage
 from flows.references import open_current_secure_login_system, open_withdrawal
 from flows.users import random_base32_secret
@@ -80,6 +81,12 @@ def test_a_replacement_dsc_plus_is_requested_activated_and_returned(portal, port
     expect(limits.amount("available_for_withdrawal")).to_have_text(USD[lang](1_499_980))
     limits.expect_limits("デジタル・セキュリティ・カード+" if lang == "ja" else "Digital Security Card+",
                          LABELS[lang]["unlimited"], LABELS[lang]["unlimited"])
+
+    form = ReturnFormPage.open_from(open_current_secure_login_system(page, portal.base_url, lang), replacement.serial)
+    page.wait_for_load_state("load")  # print.js (at the page's end) has run: its handler is on the button
+    page.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")  # no dialog
+    form.click(form.print_button)
+    assert page.evaluate("() => window.printed") == 1  # Print opens the browser's print dialog
 
     enrollment = return_device(page, portal.base_url, user, replacement.serial)
     enrollment.expect_physical_state(replacement.serial, "returned")
