@@ -4,19 +4,12 @@ session before the login, the session after it, the accounts, the logout. Then w
 does as a network service, as ibind and EasyIB meet it: scripted answers and pacing."""
 import pytest
 
+from certificates import own_pair
 from flows.flow import PortalUser
 from flows.live import LivePortal
 from flows.portal_http import PortalError
 from flows.users import new_user_entry
-from mock_portal.serving import tls
-# The gateway's fixtures and the clients' runner (one gateway per module).
-from test_gateway_clients import (client, gateway, gateway_page, gateway_server, gateway_user,  # noqa: F401
-                                  log_in_through_the_gateway)
-
-
-def verified(seen):
-    """Every exchange on the wire got an answer over TLS checked against the printed certificate."""
-    return all(w.get("status") for w in seen["wire"]) and seen["wire"]
+from gateway_clients import client, log_in_through_the_gateway, verified
 
 
 def test_ib_web_api_generated_from_the_older_description(gateway, gateway_user, gateway_page, tmp_path):
@@ -37,8 +30,8 @@ def test_ib_web_api_generated_from_the_older_description(gateway, gateway_user, 
     assert steps["logout_post"] == {"result": {"confirmed": None}}
     assert steps["iserver_auth_status_post#2"]["status"] == 401  # the logout ended the session
     assert verified(seen)
-    tls.write_self_signed(str(tmp_path / "stranger.pem"), str(tmp_path / "stranger-key.pem"))
-    stranger = client("ib_web_api", gateway, "tickle_post", ca=str(tmp_path / "stranger.pem"))
+    stranger_ca, _ = own_pair(tmp_path)
+    stranger = client("ib_web_api", gateway, "tickle_post", ca=stranger_ca)
     assert "CERTIFICATE_VERIFY_FAILED" in stranger["steps"]["tickle_post"]["error"]  # urllib3's, after its retries
 
 
@@ -81,8 +74,8 @@ def test_ibkr_core_mcp_with_noauth_and_the_certificate_in_requests_ca_bundle(gat
     assert ("GET", "/v1/api/iserver/auth/status") in {(w["method"], w["path"]) for w in seen["wire"]}
     assert verified(seen)
     # It turns verification off, but REQUESTS_CA_BUNDLE wins: a certificate not the gateway's fails.
-    tls.write_self_signed(str(tmp_path / "stranger.pem"), str(tmp_path / "stranger-key.pem"))
-    stranger = client("ibkr_core_mcp", gateway, "tickle", "get_auth_status", ca=str(tmp_path / "stranger.pem"))
+    stranger_ca, _ = own_pair(tmp_path)
+    stranger = client("ibkr_core_mcp", gateway, "tickle", "get_auth_status", ca=stranger_ca)
     assert stranger["steps"]["tickle"] == {"result": False}
     assert "SSLError" in stranger["steps"]["get_auth_status"]["error"]
 
