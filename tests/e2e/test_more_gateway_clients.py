@@ -5,10 +5,7 @@ does as a network service, as ibind and EasyIB meet it: scripted answers and pac
 import pytest
 
 from certificates import own_pair
-from flows.flow import PortalUser
-from flows.live import LivePortal
 from flows.portal_http import PortalError
-from flows.users import new_user_entry
 from gateway_clients import client, log_in_through_the_gateway, verified
 
 
@@ -97,34 +94,26 @@ def test_ibind_sees_a_scripted_login_loop_three_times_then_the_real_answer(gatew
     assert "\n" not in str(refused.value)
 
 
-@pytest.fixture
-def own_gateway(tmp_path):
-    """A gateway of this test's own: the penalty box it earns holds the whole address."""
-    with LivePortal(str(tmp_path / "paced.sqlite"), test_hooks=True, extra_args=["--gateway"]) as portal:
-        yield portal
-
-
-def test_pacing_as_ibind_and_easyib_meet_it_and_the_penalty_box_on_the_users_clock(own_gateway, gateway_page,
-                                                                                     browser):
-    entry = new_user_entry(locale="en")
-    own_gateway.add_users([entry])
-    user = PortalUser.from_scenario(entry)
-    log_in_through_the_gateway(gateway_page, own_gateway, user)
-    seen = client("ibind", own_gateway, "validate", "validate", "tickle", user=user)
+def test_pacing_as_ibind_and_easyib_meet_it_and_the_penalty_box_on_the_users_clock(gateway, gateway_user,
+                                                                                     gateway_page, browser):
+    # The penalty box holds the whole address, every test's: the gateway's reset for each test empties it.
+    user = gateway_user()
+    log_in_through_the_gateway(gateway_page, gateway, user)
+    seen = client("ibind", gateway, "validate", "validate", "tickle", user=user)
     assert seen["steps"]["validate"]["result"]["USER_NAME"] == user.username
     assert seen["steps"]["validate#2"]["status"] == 429  # /sso/validate: 1 a minute
     assert seen["steps"]["tickle"]["status"] == 429  # the penalty box: every route
-    own_gateway.advance_clock(15 * 60, user)
+    gateway.advance_clock(15 * 60, user)
     # Out of the box after 15 minutes of the user's time, to a session that idled out meanwhile.
-    assert client("ibind", own_gateway, "tickle", user=user)["steps"]["tickle"]["status"] == 401
+    assert client("ibind", gateway, "tickle", user=user)["steps"]["tickle"]["status"] == 401
     # EasyIB's constructor reads /portfolio/accounts; its get_accounts() right after is a second
     # read within 5 s: over the limit, as on the real gateway (docs/gateway-network.md).
     later = browser.new_context(ignore_https_errors=True, locale="en")  # the first browser is still logged in
     try:
-        log_in_through_the_gateway(later.new_page(), own_gateway, user)
+        log_in_through_the_gateway(later.new_page(), gateway, user)
     finally:
         later.close()
-    easyib = client("easyib", own_gateway, "get_accounts", user=user)
-    assert easyib["construct"]["result"]["id"] == entry["account_id"]
+    easyib = client("easyib", gateway, "get_accounts", user=user)
+    assert easyib["construct"]["result"]["id"] == user.entry["account_id"]
     assert easyib["steps"]["get_accounts"]["result"]["statusCode"] == 429
     assert [w["status"] for w in easyib["wire"]] == [200, 429]
