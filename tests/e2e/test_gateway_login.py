@@ -120,6 +120,7 @@ def test_ibeams_own_checks_see_the_commands_login(gateway, gateway_user, tmp_pat
     user = gateway_user()
     assert gateway_login(gateway, user).returncode == 0
     # IBeam's maintenance asks the same status: authenticated and not competing, it does not log in itself.
-    outcome, log = run_ibeam(gateway, tmp_path, user, SLSKIT_IBEAM_LOGIN="0", SLSKIT_GATEWAY_CA=gateway.ca_file)
+    outcome, log = run_ibeam(gateway, tmp_path, user, SLSKIT_IBEAM_LOGIN="0", SLSKIT_IBEAM_STATUS="1",
+                             SLSKIT_GATEWAY_CA=gateway.ca_file)
     assert outcome["status"] == "AUTHENTICATED" and outcome["authenticated"] is True, log[-3000:]
     assert outcome["competing"] is False and outcome["validate"] is True
