@@ -19,10 +19,11 @@ from pathlib import Path
 import pytest
 from jinja2 import BytecodeCache
 
-from mock_portal import create_app, db, scenario
+from mock_portal import control, create_app, db, scenario
 from mock_portal.clock import FrozenClock
 from mock_portal.serving import FAST_PASSWORD_HASH
 from portal_client import EXTRA_USERS, SCENARIO, Visitor
+from references_users import USERS as REFERENCE_USERS
 
 
 @pytest.fixture
@@ -183,6 +184,22 @@ def extra_users(app):
     with closing(db.connect(app.config["DATABASE"])) as c:
         scenario.add_users(c, EXTRA_USERS, app.config["PASSWORD_HASH_METHOD"])
     return [u["username"] for u in EXTRA_USERS]
+
+
+@pytest.fixture
+def reference_users(app):
+    """Adds references_users.USERS, the users of the article's references (withdrawal limits,
+    sharing one device, a replacement DSC+). A module that wants them in every test:
+    `pytestmark = pytest.mark.usefixtures("reference_users")`."""
+    with closing(db.connect(app.config["DATABASE"])) as c:
+        scenario.add_users(c, REFERENCE_USERS, app.config["PASSWORD_HASH_METHOD"])
+
+
+@pytest.fixture
+def hooks(app):
+    """The test hooks (/_test/..., mock_portal/control) on this app, through a test client of its own."""
+    app.register_blueprint(control.bp)
+    return app.test_client()
 
 
 @pytest.fixture

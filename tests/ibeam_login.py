@@ -50,9 +50,6 @@ def main():
         bridge_to_the_portal(os.environ["IBEAM_GATEWAY_BASE_URL"], os.environ["SLSKIT_PORTAL_SOCKET"])
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(relativeCreated)6dms %(name)s %(message)s")
     cnf = Config(var.all_variables)
-    if os.environ.get("SLSKIT_IBEAM_LOGIN") == "0":  # logged in by another (slskit gateway-login): its checks only
-        print(json.dumps(gateway_status(cnf, os.environ.get("SLSKIT_GATEWAY_CA"))))
-        return 0
     driver_factory = DriverFactory(driver_path=cnf.CHROME_DRIVER_PATH, ui_scaling=cnf.UI_SCALING,
                                    page_load_timeout=cnf.PAGE_LOAD_TIMEOUT)
     handler = LoginHandler(

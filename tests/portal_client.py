@@ -37,6 +37,7 @@ def post_routes(app):
 
 class Visitor:
     """A person using the portal through Flask's test client (keeps cookies like a browser)."""
+    users = USERS  # whose passwords and devices it knows, by username (a subclass may know more)
 
     def __init__(self, client, clock):
         self.client, self.clock = client, clock
@@ -56,13 +57,14 @@ class Visitor:
         return response
 
     def code(self, username, offset_steps=0):
-        secret = USERS[username]["devices"][0]["totp_secret"]
+        secret = self.users[username]["devices"][0]["totp_secret"]
         return pyotp.TOTP(secret).generate_otp(int(self.clock.now() // 30) + offset_steps)
 
     def submit_password(self, username, password=None):
         self.get("/sso/login")
-        return self.post("/sso/login", {"username": username,
-                                        "password": password if password is not None else USERS[username]["password"]})
+        if password is None:
+            password = self.users[username]["password"]
+        return self.post("/sso/login", {"username": username, "password": password})
 
     def fail_password(self, username, times=1):
         """`times` logins of `username` with a wrong password; the last answer."""
@@ -82,7 +84,7 @@ class Visitor:
         """The trading platform login: password, then the code only if the portal asks for it.
         Returns (asked_for_code, final response)."""
         self.get("/sso/login?target=trading")
-        response = self.post("/sso/login", {"username": username, "password": USERS[username]["password"],
+        response = self.post("/sso/login", {"username": username, "password": self.users[username]["password"],
                                             "target": "trading"})
         asked = response.headers.get("Location", "").endswith("/sso/login/code")
         if asked:
@@ -129,7 +131,8 @@ class Script(Visitor):
     def password(self, username, password=None, target=None, lang=None, **fields):
         """The username block's form; `fields`: more of it (paperSwitch, loginType)."""
         self.get("/sso/login" + (f"?lang={lang}" if lang else ""))
-        typed = {"username": username, "password": password if password is not None else USERS[username]["password"]}
+        typed = {"username": username,
+                 "password": password if password is not None else self.users[username]["password"]}
         return self.answer("/sso/login", {**typed, **({"target": target} if target else {}), **fields})
 
 

@@ -3,102 +3,14 @@ the gateway's self-signed certificate, today's login page in a browser, then the
 through real clients, each from PyPI in a venv of its own (scripts/setup.sh installs them):
 ibind and EasyIB with the printed certificate as their only trust anchor, and IBeam configured as
 its users configure it for today's page, with its own status checks after its login."""
-import json
-import os
-import subprocess
-import urllib.error
-import urllib.request
-from pathlib import Path
-
-import pytest
 from playwright.sync_api import expect
 
-from flows.flow import PortalUser, open_secure_login_system
-from flows.live import LivePortal
+from certificates import own_pair
+from flows.flow import open_secure_login_system
 from flows.pages import LoginPage, PortalMenu, SecondFactorPage
-from flows.users import new_user_entry, random_base32_secret
-from mock_portal.serving import tls
-from setup_skips import skip_until_set_up
-from test_ibeam import ibeam_available, run_ibeam
-
-
-TESTS = Path(__file__).resolve().parents[1]  # the clients' scripts; the repository above it
-# Each client's script (tests/NAME_session.py) and its venv (.venv-PACKAGE, scripts/setup.sh).
-PACKAGES = {"ibind": "ibind", "easyib": "easyib", "ib_web_api": "ib-web-api", "ib_cp_gateway": "ib-cp-gateway",
-            "ibkr_core_mcp": "ibkr-core-mcp"}
-CLIENTS = {name: os.environ.get(f"SLSKIT_{name.upper()}_PYTHON",
-                                str(TESTS.parent / f".venv-{package}" / "bin" / "python"))
-           for name, package in PACKAGES.items()}
-# IBeam 0.5.12's defaults look for the seed's second-factor page; its users set these for today's
-# (Voyz/ibeam#284 and the configurations in docs/gateway.md).
-IBEAM_TODAYS_PAGE = {
-    "IBEAM_TWO_FA_SELECT_EL_ID": "CSS_SELECTOR@@.xyz-multipleselect",
-    "IBEAM_TWO_FA_SELECT_TARGET": "Mobile Authenticator App",
-    "IBEAM_TWO_FA_EL_ID": "ID@@xyz-field-silver-response",
-    "IBEAM_TWO_FA_INPUT_EL_ID": "ID@@xyz-field-silver-response",
-}
-
-
-@pytest.fixture(scope="module")
-def gateway_server(tmp_path_factory):
-    """One gateway per module (and xdist worker)."""
-    folder = tmp_path_factory.mktemp("gateway")
-    with LivePortal(str(folder / "portal.sqlite"), test_hooks=True, extra_args=["--gateway"]) as portal:
-        yield portal
-
-
-@pytest.fixture
-def gateway(gateway_server):
-    """The gateway as a test starts it: no session, no user, nothing paced yet. It holds one
-    session at a time, as the real one, and its penalty box is by address (every client here is
-    127.0.0.1), so a test starts from a reset whatever the one before it left; each test adds the
-    users it needs."""
-    gateway_server.reset({"users": []})
-    return gateway_server
-
-
-@pytest.fixture
-def gateway_user(gateway):
-    def make(**fields):
-        entry = new_user_entry(locale="en", **fields)
-        gateway.add_users([entry])
-        return PortalUser.from_scenario(entry)
-    return make
-
-
-@pytest.fixture
-def gateway_page(browser):
-    # A browser cannot be handed a CA file: it accepts the gateway's certificate as its users' do.
-    context = browser.new_context(ignore_https_errors=True, locale="en")
-    yield context.new_page()
-    context.close()
-
-
-def client(name, gateway, *steps, ca=None, user=None):
-    """Run one client's script (tests/NAME_session.py) against the gateway, trusting its
-    certificate (or `ca`): its JSON report. `user`: whose test clock a `clock+N` step moves."""
-    python = CLIENTS[name]
-    if not os.path.exists(python):
-        skip_until_set_up(f"no {name} environment at {python} (scripts/setup.sh installs it)")
-    env = {**os.environ, "SLSKIT_GATEWAY_URL": gateway.base_url, "SLSKIT_GATEWAY_CA": ca or gateway.ca_file,
-           **({"SLSKIT_STEPS": ",".join(steps)} if steps else {}),
-           **({"SLSKIT_GATEWAY_USER": user.username} if user else {})}
-    env.pop("PYTHONPATH", None)
-    run = subprocess.run([python, str(TESTS / f"{name}_session.py")], env=env, capture_output=True, text=True,
-                         timeout=120)
-    assert run.returncode == 0, run.stderr[-3000:]
-    return json.loads(run.stdout.strip().splitlines()[-1])
-
-
-def log_in_through_the_gateway(page, gateway, user):
-    """Open the gateway as its users do (`/`), log in on today's page: "Client login succeeds"."""
-    page.goto(gateway.base_url + "/")
-    expect(page.locator("#xyz-field-username")).to_be_visible()
-    login = LoginPage(page, "en").expect_loaded()
-    second = login.log_in(user.username, user.password)
-    second.authenticate(user.device)
-    expect(page.locator("pre")).to_have_text("Client login succeeds")
-    return second
+from flows.users import random_base32_secret
+from gateway_clients import IBEAM_TODAYS_PAGE, client, log_in_through_the_gateway, verified
+from test_ibeam import needs_ibeam, run_ibeam
 
 
 def test_ibind_meets_no_session_then_the_browsers_and_ends_it(gateway, gateway_user, gateway_page, tmp_path):
@@ -117,9 +29,9 @@ def test_ibind_meets_no_session_then_the_browsers_and_ends_it(gateway, gateway_u
     assert steps["receive_brokerage_accounts"]["result"]["selectedAccount"] == user.entry["account_id"]
     assert steps["logout"] == {"result": {"status": True}}
     assert steps["check_health#2"] == {"result": False}  # the logout ended the gateway's session
-    assert all(w.get("status") for w in seen["wire"]), seen["wire"]  # every exchange verified the certificate ...
-    tls.write_self_signed(str(tmp_path / "stranger.pem"), str(tmp_path / "stranger-key.pem"))
-    stranger = client("ibind", gateway, "tickle", ca=str(tmp_path / "stranger.pem"))
+    assert verified(seen), seen["wire"]  # every exchange verified the certificate ...
+    stranger_ca, _ = own_pair(tmp_path)
+    stranger = client("ibind", gateway, "tickle", ca=stranger_ca)
     assert "SSLError" in stranger["steps"]["tickle"]["error"]  # ... which a certificate not the gateway's fails
 
 
@@ -137,9 +49,7 @@ def test_easyib_builds_on_the_session_and_reads_the_scenarios_account(gateway, g
 
 def test_ibeam_logs_in_on_todays_page_with_its_users_settings_and_its_own_checks_see_the_session(
         gateway, gateway_user, tmp_path):
-    reason = ibeam_available()
-    if reason:
-        pytest.skip(reason)
+    needs_ibeam()
     # Two devices: today's picker first, where IBeam chooses by the option's text.
     user = gateway_user(devices=[{"type": "authenticator_app", "totp_secret": random_base32_secret()},
                                  {"type": "ibkey", "ibkey_secret": random_base32_secret()}])

@@ -3,57 +3,34 @@ Chromium), `flows.log_in_to_gateway` and the plugin's `gateway_login` fixture (t
 log in on today's login page and leave the gateway's session authenticated for every local
 program; a wrong password, a wrong code, a locked user and a paper login of a live user are one
 line and exit 1. The examples of docs/gateway-login.md: ibind, EasyIB and IBeam after it."""
-import json
-import subprocess
-import sys
-import urllib.error
-import urllib.request
-
 import pytest
 
 import flows
 from flows.portal_http import HttpVisitor
-from flows.users import new_paper_account, random_base32_secret
-from test_gateway_clients import client, gateway, gateway_server, gateway_user  # noqa: F401 (fixtures)
-from test_ibeam import ibeam_available, run_ibeam
-
-SLSKIT = [sys.executable, "-m", "flows.cli"]
-
-
-def gateway_login(gateway, user, *args, password=None, secret=None):
-    return subprocess.run([*SLSKIT, "gateway-login", "--url", gateway.base_url, "--username", user.username,
-                           "--password", password or user.password,
-                           "--totp-secret", secret or user.entry["devices"][0]["totp_secret"],
-                           "--cacert", gateway.ca_file, *args],
-                          capture_output=True, text=True, timeout=180)
+from flows.users import random_base32_secret
+from gateway_clients import client
+from slskit_command import one_line, run
+from test_ibeam import needs_ibeam, run_ibeam
 
 
-def api(gateway, path):
-    """A local program's view of the gateway: its answer to GET `path`, trusting its certificate."""
-    try:
-        with urllib.request.urlopen(gateway.base_url + path, context=gateway.ssl_context) as answer:
-            return answer.status, json.loads(answer.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read())
-
-
-def one_line(result, text):
-    assert result.returncode == 1, result.stderr
-    assert result.stderr == f"slskit gateway-login: {text}\n"
-    assert result.stdout == ""
+def gateway_login(gateway, user, *args, username=None, password=None, secret=None):
+    return run("gateway-login", "--url", gateway.base_url, "--username", username or user.username,
+               "--password", password or user.password,
+               "--totp-secret", secret or user.entry["devices"][0]["totp_secret"],
+               "--cacert", gateway.ca_file, *args, timeout=180)
 
 
 def test_the_command_logs_in_and_the_gateways_session_is_authenticated(gateway, gateway_user):
     user = gateway_user()
-    assert api(gateway, "/v1/api/iserver/auth/status")[0] == 401  # no session before
+    assert gateway.call_gateway("GET", "/v1/api/iserver/auth/status")[0] == 401  # no session before
     result = gateway_login(gateway, user)
     assert result.returncode == 0, result.stderr
     assert result.stdout == (f"logged in to the gateway at {gateway.base_url} as {user.username} (live): "
                              "its session is authenticated\n")
     assert result.stderr == ""
-    status, answer = api(gateway, "/v1/api/iserver/auth/status")
+    status, answer = gateway.call_gateway("GET", "/v1/api/iserver/auth/status")
     assert status == 200 and answer["authenticated"] is True
-    assert api(gateway, "/v1/api/sso/validate")[1]["USER_NAME"] == user.username
+    assert gateway.call_gateway("GET", "/v1/api/sso/validate")[1]["USER_NAME"] == user.username
 
 
 def test_a_user_with_several_devices_is_logged_in_with_the_authenticator_app(gateway, gateway_user):
@@ -62,7 +39,7 @@ def test_a_user_with_several_devices_is_logged_in_with_the_authenticator_app(gat
                                  {"type": "authenticator_app", "totp_secret": random_base32_secret()}])
     result = gateway_login(gateway, user, secret=user.entry["devices"][1]["totp_secret"])
     assert result.returncode == 0, result.stderr
-    assert api(gateway, "/v1/api/sso/validate")[1]["USER_NAME"] == user.username
+    assert gateway.call_gateway("GET", "/v1/api/sso/validate")[1]["USER_NAME"] == user.username
 
 
 def test_a_wrong_password_is_one_line(gateway, gateway_user):
@@ -70,14 +47,14 @@ def test_a_wrong_password_is_one_line(gateway, gateway_user):
     # Begins with a dash, as a person's password may: it still reaches the login page as the password.
     one_line(gateway_login(gateway, user, password="-not the password"),
              f"the gateway refused the login of {user.username}: Invalid username password combination")
-    assert api(gateway, "/v1/api/iserver/auth/status")[0] == 401
+    assert gateway.call_gateway("GET", "/v1/api/iserver/auth/status")[0] == 401
 
 
 def test_a_wrong_code_is_one_line(gateway, gateway_user):
     user = gateway_user()
     one_line(gateway_login(gateway, user, secret=random_base32_secret()),
              f"the gateway refused the login of {user.username}: The security code is not valid.")
-    assert api(gateway, "/v1/api/iserver/auth/status")[0] == 401
+    assert gateway.call_gateway("GET", "/v1/api/iserver/auth/status")[0] == 401
 
 
 def test_a_locked_user_is_one_line(gateway, gateway_user):
@@ -100,14 +77,12 @@ def test_a_live_user_with_paper_gets_the_portals_paper_mode_refusal(gateway, gat
 
 
 def test_a_paper_user_logs_in_in_paper_mode_and_the_session_is_a_paper_session(gateway, gateway_user):
-    user = gateway_user(paper=new_paper_account())
+    user = gateway_user(paper=True)
     paper = user.entry["paper"]
-    result = subprocess.run([*SLSKIT, "gateway-login", "--url", gateway.base_url, "--username", paper["username"],
-                             "--password", paper["password"], "--totp-secret", user.entry["devices"][0]["totp_secret"],
-                             "--cacert", gateway.ca_file, "--paper"], capture_output=True, text=True, timeout=180)
+    result = gateway_login(gateway, user, "--paper", username=paper["username"], password=paper["password"])
     assert result.returncode == 0, result.stderr
     assert f"as {paper['username']} (paper)" in result.stdout
-    validated = api(gateway, "/v1/api/sso/validate")[1]
+    validated = gateway.call_gateway("GET", "/v1/api/sso/validate")[1]
     assert (validated["LOGIN_TYPE"], validated["PAPER_USER_NAME"]) == (2, paper["username"])
 
 
@@ -141,12 +116,11 @@ def test_easyib_builds_on_the_commands_login(gateway, gateway_user):
 
 
 def test_ibeams_own_checks_see_the_commands_login(gateway, gateway_user, tmp_path):
-    reason = ibeam_available()
-    if reason:
-        pytest.skip(reason)
+    needs_ibeam()
     user = gateway_user()
     assert gateway_login(gateway, user).returncode == 0
     # IBeam's maintenance asks the same status: authenticated and not competing, it does not log in itself.
-    outcome, log = run_ibeam(gateway, tmp_path, user, SLSKIT_IBEAM_LOGIN="0", SLSKIT_GATEWAY_CA=gateway.ca_file)
+    outcome, log = run_ibeam(gateway, tmp_path, user, SLSKIT_IBEAM_LOGIN="0", SLSKIT_IBEAM_STATUS="1",
+                             SLSKIT_GATEWAY_CA=gateway.ca_file)
     assert outcome["status"] == "AUTHENTICATED" and outcome["authenticated"] is True, log[-3000:]
     assert outcome["competing"] is False and outcome["validate"] is True

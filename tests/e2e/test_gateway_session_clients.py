@@ -2,34 +2,17 @@
 --gateway`, today's login page in Chromium (ja and en), and the clients from PyPI in venvs of their
 own (IBeam, ibind, EasyIB): paper accounts, competing logins, a brokerage session not yet up and
 the clients' own recovery, the IB Key promotion and the approval in IBKR Mobile."""
-import json
-import urllib.error
-import urllib.request
-
 import pytest
 from playwright.sync_api import expect
 
-from flows.flow import PortalUser
 from flows.pages import PortalMenu
 from flows.pages.todays_page import ClientLoginSucceeds, IbkeyPromotionScreen, MobileApprovalStep, TodaysLoginPage
-from flows.users import new_paper_account, new_user_entry
+from gateway_clients import IBEAM_TODAYS_PAGE, client, log_in_through_the_gateway
 from mock_portal.gateway import resets
-from test_gateway_clients import (IBEAM_TODAYS_PAGE, client, gateway, gateway_page, gateway_server,  # noqa: F401
-                                  log_in_through_the_gateway)
-from test_ibeam import ibeam_available, run_ibeam
+from test_ibeam import needs_ibeam, run_ibeam
 
 
 GATEWAY_LOGIN = "/sso/Login?forwardTo=22&RL=1&ip2loc=on"
-
-
-@pytest.fixture
-def gateway_user(gateway):
-    """Factory: a fresh user on the gateway, with its paper account and login options when asked."""
-    def make(locale="en", paper=False, **options):
-        entry = {**new_user_entry(locale=locale), **options, **({"paper": new_paper_account()} if paper else {})}
-        gateway.add_users([entry])
-        return PortalUser.from_scenario(entry)
-    return make
 
 
 @pytest.fixture
@@ -43,12 +26,6 @@ def page_in(browser):
     yield make
     for context in contexts:
         context.close()
-
-
-def needs_ibeam():
-    reason = ibeam_available()
-    if reason:
-        pytest.skip(reason)
 
 
 def todays_login(page, gateway, lang):
@@ -269,16 +246,6 @@ def test_the_approval_in_ibkr_mobile_gives_way_to_the_code(gateway, gateway_user
 
 # --- a session's life on the user's clock --------------------------------------------------------
 
-def tickle(gateway):
-    """A program's tickle, as the clients send it: (status, body)."""
-    request = urllib.request.Request(gateway.base_url + "/v1/api/tickle", method="POST", data=b"")
-    try:
-        with urllib.request.urlopen(request, context=gateway.ssl_context) as answer:
-            return answer.status, json.loads(answer.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read())
-
-
 def test_the_daily_reset_then_the_maximum_life_on_the_users_clock(gateway, gateway_user, gateway_page):
     """Kept alive by a tickle every 5 minutes of the user's clock, the session meets the daily reset
     of the user's region (its brokerage session ends, the clients bring it back), then its maximum
@@ -291,7 +258,7 @@ def test_the_daily_reset_then_the_maximum_life_on_the_users_clock(gateway, gatew
     reset_in = resets.next_reset(logged_in_at, "asia_pacific") - logged_in_at
     elapsed = keep_alive(gateway, user, 0, reset_in)
     gateway.advance_clock(reset_in - elapsed + 1, user)
-    status, body = tickle(gateway)
+    status, body = gateway.call_gateway("POST", "/v1/api/tickle")
     auth = body["iserver"]["authStatus"]
     assert status == 200 and (auth["connected"], auth["authenticated"]) == (False, False)
     assert client("ibind", gateway, "check_health")["steps"]["check_health"] == {"result": False}
@@ -300,7 +267,7 @@ def test_the_daily_reset_then_the_maximum_life_on_the_users_clock(gateway, gatew
     # The region's second reset of the day ends the brokerage session again; the session lives on.
     elapsed = keep_alive(gateway, user, reset_in + 1, 24 * 3600, brokerage_up=False)
     gateway.advance_clock(24 * 3600 - elapsed + 1, user)
-    assert tickle(gateway) == (401, {"error": "not authenticated", "statusCode": 401})
+    assert gateway.call_gateway("POST", "/v1/api/tickle") == (401, {"error": "not authenticated", "statusCode": 401})
     assert client("ibind", gateway, "check_health")["steps"]["check_health"] == {"result": False}
 
 
@@ -311,7 +278,7 @@ def keep_alive(gateway, user, elapsed, until, brokerage_up=True):
     while until - elapsed > 270:
         gateway.advance_clock(240, user)
         elapsed += 240
-        status, body = tickle(gateway)
+        status, body = gateway.call_gateway("POST", "/v1/api/tickle")
         assert status == 200, (elapsed, body)
         assert body["iserver"]["authStatus"]["connected"] or not brokerage_up, (elapsed, body)
     return elapsed

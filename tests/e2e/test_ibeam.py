@@ -38,6 +38,13 @@ def ibeam_available():
     return None
 
 
+def needs_ibeam():
+    """Skip the test unless IBeam can run here (ibeam_available's reason)."""
+    reason = ibeam_available()
+    if reason:
+        pytest.skip(reason)
+
+
 @functools.cache
 def private_network():
     """The command prefix that gives IBeam a network namespace of its own, where its Chrome takes
@@ -120,9 +127,7 @@ def run_ibeam(portal, tmp_path, user, password=None, **extra):
 
 @pytest.fixture
 def ibeam(portal, tmp_path):
-    reason = ibeam_available()
-    if reason:
-        pytest.skip(reason)
+    needs_ibeam()
     return lambda user, **kw: run_ibeam(portal, tmp_path, user, **kw)
 
 

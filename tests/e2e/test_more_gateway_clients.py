@@ -4,19 +4,9 @@ session before the login, the session after it, the accounts, the logout. Then w
 does as a network service, as ibind and EasyIB meet it: scripted answers and pacing."""
 import pytest
 
-from flows.flow import PortalUser
-from flows.live import LivePortal
+from certificates import own_pair
 from flows.portal_http import PortalError
-from flows.users import new_user_entry
-from mock_portal.serving import tls
-# The gateway's fixtures and the clients' runner (one gateway per module).
-from test_gateway_clients import (client, gateway, gateway_page, gateway_server, gateway_user,  # noqa: F401
-                                  log_in_through_the_gateway)
-
-
-def verified(seen):
-    """Every exchange on the wire got an answer over TLS checked against the printed certificate."""
-    return all(w.get("status") for w in seen["wire"]) and seen["wire"]
+from gateway_clients import client, log_in_through_the_gateway, verified
 
 
 def test_ib_web_api_generated_from_the_older_description(gateway, gateway_user, gateway_page, tmp_path):
@@ -37,8 +27,8 @@ def test_ib_web_api_generated_from_the_older_description(gateway, gateway_user, 
     assert steps["logout_post"] == {"result": {"confirmed": None}}
     assert steps["iserver_auth_status_post#2"]["status"] == 401  # the logout ended the session
     assert verified(seen)
-    tls.write_self_signed(str(tmp_path / "stranger.pem"), str(tmp_path / "stranger-key.pem"))
-    stranger = client("ib_web_api", gateway, "tickle_post", ca=str(tmp_path / "stranger.pem"))
+    stranger_ca, _ = own_pair(tmp_path)
+    stranger = client("ib_web_api", gateway, "tickle_post", ca=stranger_ca)
     assert "CERTIFICATE_VERIFY_FAILED" in stranger["steps"]["tickle_post"]["error"]  # urllib3's, after its retries
 
 
@@ -81,8 +71,8 @@ def test_ibkr_core_mcp_with_noauth_and_the_certificate_in_requests_ca_bundle(gat
     assert ("GET", "/v1/api/iserver/auth/status") in {(w["method"], w["path"]) for w in seen["wire"]}
     assert verified(seen)
     # It turns verification off, but REQUESTS_CA_BUNDLE wins: a certificate not the gateway's fails.
-    tls.write_self_signed(str(tmp_path / "stranger.pem"), str(tmp_path / "stranger-key.pem"))
-    stranger = client("ibkr_core_mcp", gateway, "tickle", "get_auth_status", ca=str(tmp_path / "stranger.pem"))
+    stranger_ca, _ = own_pair(tmp_path)
+    stranger = client("ibkr_core_mcp", gateway, "tickle", "get_auth_status", ca=stranger_ca)
     assert stranger["steps"]["tickle"] == {"result": False}
     assert "SSLError" in stranger["steps"]["get_auth_status"]["error"]
 
@@ -104,34 +94,26 @@ def test_ibind_sees_a_scripted_login_loop_three_times_then_the_real_answer(gatew
     assert "\n" not in str(refused.value)
 
 
-@pytest.fixture
-def own_gateway(tmp_path):
-    """A gateway of this test's own: the penalty box it earns holds the whole address."""
-    with LivePortal(str(tmp_path / "paced.sqlite"), test_hooks=True, extra_args=["--gateway"]) as portal:
-        yield portal
-
-
-def test_pacing_as_ibind_and_easyib_meet_it_and_the_penalty_box_on_the_users_clock(own_gateway, gateway_page,
-                                                                                     browser):
-    entry = new_user_entry(locale="en")
-    own_gateway.add_users([entry])
-    user = PortalUser.from_scenario(entry)
-    log_in_through_the_gateway(gateway_page, own_gateway, user)
-    seen = client("ibind", own_gateway, "validate", "validate", "tickle", user=user)
+def test_pacing_as_ibind_and_easyib_meet_it_and_the_penalty_box_on_the_users_clock(gateway, gateway_user,
+                                                                                     gateway_page, browser):
+    # The penalty box holds the whole address, every test's: the gateway's reset for each test empties it.
+    user = gateway_user()
+    log_in_through_the_gateway(gateway_page, gateway, user)
+    seen = client("ibind", gateway, "validate", "validate", "tickle", user=user)
     assert seen["steps"]["validate"]["result"]["USER_NAME"] == user.username
     assert seen["steps"]["validate#2"]["status"] == 429  # /sso/validate: 1 a minute
     assert seen["steps"]["tickle"]["status"] == 429  # the penalty box: every route
-    own_gateway.advance_clock(15 * 60, user)
+    gateway.advance_clock(15 * 60, user)
     # Out of the box after 15 minutes of the user's time, to a session that idled out meanwhile.
-    assert client("ibind", own_gateway, "tickle", user=user)["steps"]["tickle"]["status"] == 401
+    assert client("ibind", gateway, "tickle", user=user)["steps"]["tickle"]["status"] == 401
     # EasyIB's constructor reads /portfolio/accounts; its get_accounts() right after is a second
     # read within 5 s: over the limit, as on the real gateway (docs/gateway-network.md).
     later = browser.new_context(ignore_https_errors=True, locale="en")  # the first browser is still logged in
     try:
-        log_in_through_the_gateway(later.new_page(), own_gateway, user)
+        log_in_through_the_gateway(later.new_page(), gateway, user)
     finally:
         later.close()
-    easyib = client("easyib", own_gateway, "get_accounts", user=user)
-    assert easyib["construct"]["result"]["id"] == entry["account_id"]
+    easyib = client("easyib", gateway, "get_accounts", user=user)
+    assert easyib["construct"]["result"]["id"] == user.entry["account_id"]
     assert easyib["steps"]["get_accounts"]["result"]["statusCode"] == 429
     assert [w["status"] for w in easyib["wire"]] == [200, 429]

@@ -153,14 +153,6 @@ def test_the_seed_and_classic_screens_do_not_enroll_a_current_revision_user(visi
     assert outcomes.count("refused:enroll_with_device") == 3
 
 
-@pytest.fixture
-def hooks(app):
-    """The test hooks (here: IBKR Mobile activating IB Key) on this app."""
-    from mock_portal import control
-    app.register_blueprint(control.bp)
-    return app.test_client()
-
-
 def test_ibkr_mobile_activation_enrolls_with_a_new_ibkey(app, hooks, visitor, conn):
     log_in(visitor, "carol")
     page = text(ok(visitor, "ibkr_mobile"))

@@ -4,34 +4,23 @@ case it allows, and a request that waits for compliance review, approved or decl
 The other username's login itself stays the login's own (tests/inprocess/test_current_revision.py)."""
 import json
 import re
-from contextlib import closing
 
 import pyotp
 import pytest
 
 from flows.devices import IBKey, read_challenge
 from flows.portal_http import confirmation_id
-from mock_portal import db, i18n, scenario
+from mock_portal import i18n
 from mock_portal.login import devices
 from portal_client import USERS as BASE_USERS
 from portal_client import Visitor, opted_out, text
-from references_users import BY_NAME, IBKEY, TOTP, USERS, log_in
+from references_users import BY_NAME, IBKEY, TOTP, log_in
 
 SLS = "/portal/current/settings/secure-login"
 PASSWORDS = {name: user["password"] for name, user in BASE_USERS.items()}
 
 
-@pytest.fixture(autouse=True)
-def reference_users(app):
-    with closing(db.connect(app.config["DATABASE"])) as c:
-        scenario.add_users(c, USERS, app.config["PASSWORD_HASH_METHOD"])
-
-
-@pytest.fixture
-def hooks(app):
-    from mock_portal import control
-    app.register_blueprint(control.bp)
-    return app.test_client()
+pytestmark = pytest.mark.usefixtures("reference_users")
 
 
 def add_device(conn, username, config):

@@ -1,7 +1,6 @@
 """The gateway's session as its users fight with it (docs/gateway.md), at the Flask level: paper
 accounts and the live/paper switch, competing logins, a brokerage session not yet up, the session's
 life on the user's clock, and the screens of today's login page that break scripts."""
-import pyotp
 import pytest
 
 from mock_portal import scenario
@@ -22,16 +21,7 @@ KNOWN = {**USERS, "erin": ERIN}
 
 class Person(Script):
     """The page's script, for erin too (portal_client's users are the base scenario's)."""
-
-    def code(self, username, offset_steps=0):
-        secret = KNOWN[username]["devices"][0]["totp_secret"]
-        return pyotp.TOTP(secret).generate_otp(int(self.clock.now() // 30) + offset_steps)
-
-    def submit_password(self, username, password=None):
-        return super().submit_password(username, password or KNOWN[username]["password"])
-
-    def password(self, username, password=None, **fields):
-        return super().password(username, password or KNOWN[username]["password"], **fields)
+    users = KNOWN
 
 
 @pytest.fixture

@@ -14,12 +14,6 @@ POST_HOOKS = ("/_test/reset", "/_test/users", "/_test/clock", "/_test/ibkey/push
               "/_test/physical-devices/deliver", "/_test/physical-devices/receive", "/_test/physical-devices/lost")
 
 
-@pytest.fixture
-def hooks(app):
-    app.register_blueprint(control.bp)
-    return app.test_client()
-
-
 def post(hooks, path, body):
     raw = body if isinstance(body, (bytes, str)) else json.dumps(body)
     return hooks.post(path, data=raw, content_type="application/json")

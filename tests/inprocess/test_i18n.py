@@ -42,6 +42,22 @@ def untranslated(html):
     return [s for s in parser.strings if RAW_KEY.search(s) or PLACEHOLDER.search(s)]
 
 
+def assert_translated(seen, lang, keys, lang_of_html_only=False):
+    """A walk's screens, `seen` as [(where, response)], are all in `lang`: no raw catalog key or
+    unfilled placeholder on any, each marked <html lang> (with `lang_of_html_only`, each HTML one:
+    a walk that fetches an image too), and together they show each of `keys`' texts, so the walk
+    really reached the screens it names."""
+    problems = {where: bad for where, response in seen if (bad := untranslated(text(response)))}
+    assert problems == {}
+    for where, response in seen:
+        if not lang_of_html_only or response.mimetype == "text/html":
+            assert f'<html lang="{lang}">' in text(response), where
+    pages = "".join(text(r) for _, r in seen).replace("&#39;", "'")
+    for key in keys:
+        expected = i18n.CATALOGS[lang][key].split("%(")[0]
+        assert expected in pages, key
+
+
 def test_the_detector_catches_a_raw_key():
     assert untranslated("<h1>sls.heading.opted_out</h1>") == ["sls.heading.opted_out"]
     assert untranslated('<button aria-label="confirm.ok">x</button>') == ["confirm.ok"]
@@ -146,18 +162,11 @@ def walk(app, clock, conn, lang):
 def test_every_screen_is_translated(app, clock, conn, lang):
     seen = walk(app, clock, conn, lang)
     assert len(seen) > 50
-    problems = {where: bad for where, response in seen if (bad := untranslated(text(response)))}
-    assert problems == {}
-    for where, response in seen:
-        assert f'<html lang="{lang}">' in text(response), where
-    # The walk really reached the screens it names.
-    pages = "".join(text(r) for _, r in seen)
-    for key in ("sls.not_allowed.heading", "confirm.body.classic", "confirm.body.opt_out", "audit.heading",
-                "account.limit.otc_orders.restricted", "account.limit.otc_orders.standard",
-                "error.session_expired", "error.target_mismatch", "classic.menu.sls_opt_out",
-                "audit.outcome.refused.session_expired", "opt_out.agreement_heading"):
-        expected = i18n.CATALOGS[lang][key].split("%(")[0]
-        assert expected in pages.replace("&#39;", "'"), key
+    assert_translated(seen, lang, ("sls.not_allowed.heading", "confirm.body.classic", "confirm.body.opt_out",
+                                   "audit.heading", "account.limit.otc_orders.restricted",
+                                   "account.limit.otc_orders.standard", "error.session_expired",
+                                   "error.target_mismatch", "classic.menu.sls_opt_out",
+                                   "audit.outcome.refused.session_expired", "opt_out.agreement_heading"))
 
 
 def test_both_catalogs_hold_the_same_keys():
@@ -272,22 +281,15 @@ def walk_current(app, clock, conn, lang):
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_every_screen_of_the_current_revision_is_translated(app, clock, conn, lang):
     seen = walk_current(app, clock, conn, lang)
-    problems = {where: bad for where, response in seen if (bad := untranslated(text(response)))}
-    assert problems == {}
-    for where, response in seen:
-        if response.mimetype == "text/html":
-            assert f'<html lang="{lang}">' in text(response), where
-    pages = "".join(text(r) for _, r in seen)
-    for key in ("current.user_menu", "current.settings.user_settings", "current.choice.ibkr_mobile",
+    assert_translated(seen, lang, lang_of_html_only=True, keys=(
+                "current.user_menu", "current.settings.user_settings", "current.choice.ibkr_mobile",
                 "current.choice.without_ibkr_mobile", "current.choice.other_username", "current.confirm.ibkr_mobile",
                 "current.confirm.without_ibkr_mobile", "current.confirm.other_username", "current.ibkey.qr_alt",
                 "error.ibkey_not_activated", "current.card.heading", "current.card.valid_until",
                 "error.other_username_same", "second.prompt.security_code_card", "error.last_device",
                 "error.choose_enrollment", "sls.not_allowed.heading", "current.other.lead",
                 "second.prompt.ibkey_push", "second.no_notification", "error.temporary_passcode_card_only",
-                "current.card.issue"):
-        expected = i18n.CATALOGS[lang][key].split("%(")[0]
-        assert expected in pages.replace("&#39;", "'"), key
+                "current.card.issue"))
 
 
 def walk_references(app, clock, conn, lang):
@@ -379,12 +381,8 @@ def walk_references(app, clock, conn, lang):
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_every_screen_of_the_references_is_translated(app, clock, conn, lang):
     seen = walk_references(app, clock, conn, lang)
-    problems = {where: bad for where, response in seen if (bad := untranslated(text(response)))}
-    assert problems == {}
-    for where, response in seen:
-        assert f'<html lang="{lang}">' in text(response), where
-    pages = "".join(text(r) for _, r in seen).replace("&#39;", "'")
-    for key in ("funds.limits_heading", "funds.device.none", "error.amount_invalid", "error.amount_too_large",
+    assert_translated(seen, lang, keys=(
+                "funds.limits_heading", "funds.device.none", "error.amount_invalid", "error.amount_too_large",
                 "error.withdrawal_over_day_limit", "error.currency_unknown", "withdrawal.confirm",
                 "withdrawal.authenticate_heading", "notice.withdrawal_cancelled", "error.confirmation_used",
                 "funds.limits_page_heading", "physical.request_heading", "physical.address.street", "error.pin_weak",
@@ -393,6 +391,4 @@ def test_every_screen_of_the_references_is_translated(app, clock, conn, lang):
                 "notice.physical_device_activated", "physical.return_heading", "notice.physical_device_sent_back",
                 "message.physical_device_received", "message.physical_device_lost", "error.physical_device_equity",
                 "error.physical_device_enroll_first", "error.sharing_not_same_person",
-                "error.sharing_less_secure_device", "error.sharing_temporary_device", "notice.sharing_in_review"):
-        expected = i18n.CATALOGS[lang][key].split("%(")[0]
-        assert expected in pages, key
+                "error.sharing_less_secure_device", "error.sharing_temporary_device", "notice.sharing_in_review"))

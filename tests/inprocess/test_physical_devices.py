@@ -4,16 +4,15 @@ confirmation, delivery and activation through the hooks and the card's challenge
 back and receiving it, a lost one charged; bad input and double submits that change nothing."""
 import json
 import re
-from contextlib import closing
 from datetime import date, datetime, timezone
 
 import pytest
 
 from flows.devices import DigitalSecurityCard, read_challenge
-from mock_portal import db, funds, i18n, scenario
+from mock_portal import funds, i18n
 from mock_portal.screens import physical_devices
 from portal_client import Visitor, text
-from references_users import CARD, USERS, log_in
+from references_users import CARD, log_in
 
 SLS = "/portal/current/settings/secure-login"
 REQUEST = f"{SLS}/physical-device"
@@ -21,17 +20,9 @@ FORM = {"pin": "2580", "pin_again": "2580", "account": "U4000002"}
 
 
 @pytest.fixture(autouse=True)
-def reference_users(app):
-    with closing(db.connect(app.config["DATABASE"])) as c:
-        scenario.add_users(c, USERS, app.config["PASSWORD_HASH_METHOD"])
-        c.execute("INSERT INTO portal_revisions (username, revision) VALUES ('pia', 'current')")
-
-
-@pytest.fixture
-def hooks(app):
-    from mock_portal import control
-    app.register_blueprint(control.bp)
-    return app.test_client()
+def pia_on_the_current_revision(reference_users, conn):
+    """The reference users, and pia on the article's current revision."""
+    conn.execute("INSERT INTO portal_revisions (username, revision) VALUES ('pia', 'current')")
 
 
 def rows(conn, username="walt"):

@@ -4,17 +4,10 @@ another's time; a portal that cannot be reached is one line, not a traceback per
 
 import pytest
 
-from mock_portal.control import bp as test_hooks
 from portal_client import Visitor
 
 
 # --- the per-user clock of the test hook (Flask level) -----------------------------------------
-
-@pytest.fixture
-def hooks(app):
-    app.register_blueprint(test_hooks)
-    return app.test_client()
-
 
 def test_moving_one_users_clock_leaves_the_others_alone(hooks, app, clock):
     answer = hooks.post("/_test/clock", json={"advance": 300, "username": "alice"}).get_json()

@@ -3,24 +3,20 @@ setting its limit (KB2895), at Flask level: the account screen's figures, a with
 form to the device, refused above the limit with the limit named, the rolling one-day and five-day
 windows on the user's clock, and bad input that changes nothing."""
 import re
-from contextlib import closing
 
 import pytest
 
 from flows.portal_http import confirmation_id
-from mock_portal import db, funds, i18n, scenario
+from mock_portal import funds, i18n
 from mock_portal.sessions import COOKIE
 from portal_client import Visitor, text
-from references_users import USERS, answer, device_id, log_in
+from references_users import answer, device_id, log_in
 
 FORM = "/portal/account/withdrawal"
 DAY = 24 * 3600
 
 
-@pytest.fixture(autouse=True)
-def reference_users(app):
-    with closing(db.connect(app.config["DATABASE"])) as c:
-        scenario.add_users(c, USERS, app.config["PASSWORD_HASH_METHOD"])
+pytestmark = pytest.mark.usefixtures("reference_users")
 
 
 def accepted(conn, username):

@@ -4,21 +4,13 @@ import os
 import signal
 import socket
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 
 from flows.live import LivePortal, PortalError
 from mock_portal.serving import build_app
 from portal_client import SCENARIO, USERS
-
-
-SLSKIT = [sys.executable, "-m", "flows.cli"]
-
-
-def run(*args, **kw):
-    return subprocess.run([*SLSKIT, *args], capture_output=True, text=True, timeout=120, **kw)
+from slskit_command import run
 
 
 def write(path, data):

@@ -4,8 +4,6 @@ allow list from conf.yaml as a client at another loopback address meets it (its 
 import http.client
 import json
 import ssl
-import subprocess
-import sys
 
 import pyotp
 import pytest
@@ -14,6 +12,7 @@ from flows.flow import PortalUser
 from flows.live import LivePortal
 from flows.portal_http import HttpVisitor, PortalError
 from flows.users import new_user_entry
+from slskit_command import run
 
 
 def request(portal, method, path, source="127.0.0.1"):
@@ -122,17 +121,15 @@ def test_scripted_answers_over_the_hooks_and_a_malformed_one_refused_in_one_line
     (["--no-pacing"], "--no-pacing is the gateway's: add --gateway"),
 ])
 def test_the_gateways_options_without_the_gateway_are_refused(tmp_path, args, problem):
-    run = subprocess.run([sys.executable, "-m", "flows.cli", "serve", "--port", "0", "--db",
-                          str(tmp_path / "db.sqlite"), *args], capture_output=True, text=True, timeout=60)
-    assert run.returncode == 2 and problem in run.stderr and len(run.stderr.strip().splitlines()) == 1
+    result = run("serve", "--port", "0", "--db", str(tmp_path / "db.sqlite"), *args, timeout=60)
+    assert result.returncode == 2 and problem in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
 def test_a_conf_yaml_it_cannot_read_is_refused_before_anything_is_written(tmp_path):
     (tmp_path / "conf.yaml").write_text("ips:\n  allow: 127.0.0.1\n")
-    run = subprocess.run([sys.executable, "-m", "flows.cli", "serve", "--gateway", "--port", "0", "--db",
-                          str(tmp_path / "db.sqlite"), "--gateway-conf", str(tmp_path / "conf.yaml")],
-                         capture_output=True, text=True, timeout=60)
-    assert run.returncode == 2 and run.stdout == ""
+    result = run("serve", "--gateway", "--port", "0", "--db", str(tmp_path / "db.sqlite"),
+                 "--gateway-conf", str(tmp_path / "conf.yaml"), timeout=60)
+    assert result.returncode == 2 and result.stdout == ""
     conf = tmp_path / "conf.yaml"
-    assert run.stderr.strip() == f"slskit serve: --gateway-conf {conf}: ips.allow must be a list of address patterns"
+    assert result.stderr.strip() == f"slskit serve: --gateway-conf {conf}: ips.allow must be a list of address patterns"
     assert not (tmp_path / "db.sqlite").exists()

@@ -1,21 +1,19 @@
 """The test hooks served beyond loopback, by a real `slskit serve`: refused without a key; with one,
 every hook call needs it and the kit's client sends it."""
 import os
-import subprocess
-import sys
 
 import pytest
 
 from flows.live import LivePortal
 from flows.portal_http import PortalError, TestHooks
+from slskit_command import run
 
 
 def test_hooks_beyond_loopback_refuse_to_start_without_a_key(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "flows.cli", "serve", "--host", "0.0.0.0", "--port", "0",
-                          "--db", str(tmp_path / "p.sqlite"), "--enable-test-hooks"],
-                         capture_output=True, text=True, timeout=60, env={**os.environ, "SLSKIT_TEST_HOOKS_KEY": ""})
-    assert run.returncode == 2 and not (tmp_path / "p.sqlite").exists()
-    assert run.stderr.strip() == ("slskit serve: --enable-test-hooks on 0.0.0.0, which is not loopback, needs "
+    result = run("serve", "--host", "0.0.0.0", "--port", "0", "--db", str(tmp_path / "p.sqlite"),
+                 "--enable-test-hooks", timeout=60, env={**os.environ, "SLSKIT_TEST_HOOKS_KEY": ""})
+    assert result.returncode == 2 and not (tmp_path / "p.sqlite").exists()
+    assert result.stderr.strip() == ("slskit serve: --enable-test-hooks on 0.0.0.0, which is not loopback, needs "
                                   "--test-hooks-key KEY (or SLSKIT_TEST_HOOKS_KEY): anyone who reaches the port "
                                   "could reset the portal")
 

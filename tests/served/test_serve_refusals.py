@@ -4,7 +4,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 
 import pyotp
 import pytest
@@ -13,13 +12,7 @@ from database_files import digest, sqlite_file
 from flows.live import LivePortal
 from flows.portal_http import HttpVisitor
 from portal_client import SCENARIO
-
-
-SLSKIT = [sys.executable, "-m", "flows.cli"]
-
-
-def run(*args, prefix=()):
-    return subprocess.run([*prefix, *SLSKIT, *args], capture_output=True, text=True, timeout=120)
+from slskit_command import run
 
 
 @pytest.mark.parametrize("content, problem", [

@@ -13,9 +13,7 @@ import time
 import pytest
 
 from flows.live import LivePortal
-
-
-SLSKIT = [sys.executable, "-m", "flows.cli"]
+from slskit_command import SLSKIT
 
 
 def as_nohup_in_the_background():

@@ -6,8 +6,6 @@ import re
 import socket
 import ssl
 import stat
-import subprocess
-import sys
 
 import pytest
 
@@ -15,14 +13,10 @@ from certificates import expired, own_pair
 from flows.live import LivePortal
 from flows.portal_http import HttpVisitor
 from mock_portal.serving import tls
+from slskit_command import run
 
 
-SLSKIT = [sys.executable, "-m", "flows.cli"]
 PLAIN_HTTP_REFUSAL = "The client sent a plain HTTP request, but this server only speaks HTTPS on this port."
-
-
-def run(*args):
-    return subprocess.run([*SLSKIT, *args], capture_output=True, text=True, timeout=120)
 
 
 def port_of(portal):
