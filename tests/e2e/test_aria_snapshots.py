@@ -161,7 +161,7 @@ def test_every_screen_matches_its_committed_aria_snapshot(page, portal, portal_u
     portal_page.click(portal_page.settings)
     settings = CurrentSettingsPage(page, lang).expect_loaded()
     screens.check("current-settings")
-    enrollment = settings.open_secure_login_system().expect_opted_out()
+    settings.open_secure_login_system().expect_opted_out()
     screens.check("current-secure-login-opted-out")
     screens.goto("current-code-card", "/portal/current/settings/secure-login/card")
     # The other username's login, left unanswered (the user stays opted out), then IB Key to the end.
